@@ -1,0 +1,66 @@
+# Cairn — the two set-up commands are `make run` and `make test` (see README.md).
+
+GO       ?= go
+BIN      := bin/cairn
+BENCH    ?= full
+# ICICLE_PREFIX is where `make icicle` installs icicle's native libraries.
+ICICLE_PREFIX ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cairn/icicle/v3.9.2-cpu
+
+.PHONY: all build run test test-go test-noasm test-icicle vet fmt-check cross bench icicle clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/cairn
+
+## run: the node on this host, embedded default config, data in $XDG_DATA_HOME/cairn or ./.cairn
+run: build
+	./$(BIN) run
+
+## test: everything CI checks — formatting, vet for every tag set, all tests
+## (plain, noasm, icicle when its libraries are built), and an arm64 build.
+test: fmt-check vet test-go test-noasm test-icicle cross
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags noasm ./...
+
+test-go:
+	$(GO) test -count=1 ./...
+
+test-noasm:
+	$(GO) test -count=1 -tags noasm ./accel/... ./bench/...
+
+# The icicle tests need the native libraries from `make icicle`; without them
+# this target says so and passes (CI builds them first).
+test-icicle:
+	@if [ -f "$(ICICLE_PREFIX)/lib/libicicle_field_bn254.so" ]; then \
+		echo "icicle: testing with $(ICICLE_PREFIX)"; \
+		CGO_ENABLED=1 CGO_LDFLAGS="-L$(ICICLE_PREFIX)/lib -Wl,-rpath,$(ICICLE_PREFIX)/lib" \
+		CGO_CFLAGS="-I$(ICICLE_PREFIX)/include" ICICLE_BACKEND_INSTALL_DIR="$(ICICLE_PREFIX)/lib/backend" \
+		$(GO) vet -tags icicle ./accel/... && \
+		CGO_ENABLED=1 CGO_LDFLAGS="-L$(ICICLE_PREFIX)/lib -Wl,-rpath,$(ICICLE_PREFIX)/lib" \
+		CGO_CFLAGS="-I$(ICICLE_PREFIX)/include" ICICLE_BACKEND_INSTALL_DIR="$(ICICLE_PREFIX)/lib/backend" \
+		$(GO) test -count=1 -tags icicle ./accel/... ; \
+	else \
+		echo "icicle: libraries not built in $(ICICLE_PREFIX); skipping icicle tests (run 'make icicle')"; \
+	fi
+
+cross:
+	GOOS=linux GOARCH=arm64 $(GO) build ./...
+	GOOS=linux GOARCH=arm64 $(GO) build -tags noasm ./...
+
+## bench: the benchmark suite; BENCH=quick for the short version (< 2 min)
+bench:
+	$(GO) run ./cmd/cairn bench $(if $(filter quick,$(BENCH)),--quick) --out bench/results
+
+## icicle: build icicle's native libraries (CPU device) into ICICLE_PREFIX, cached
+icicle:
+	$(GO) run ./accel/internal/icicle/build --prefix "$(ICICLE_PREFIX)"
+
+clean:
+	rm -rf bin

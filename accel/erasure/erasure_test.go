@@ -1,0 +1,110 @@
+package erasure_test
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/cairn-node/cairn/accel"
+	"github.com/cairn-node/cairn/accel/acceltest"
+	"github.com/cairn-node/cairn/accel/erasure"
+)
+
+func TestConformance(t *testing.T) {
+	for _, b := range accel.Backends {
+		t.Run(string(b), func(t *testing.T) { acceltest.RunErasure(t, b) })
+	}
+}
+
+func TestPlanFollowsCLeopard(t *testing.T) {
+	tests := []struct {
+		k, m int
+		want erasure.Kind
+	}{
+		{1, 0, erasure.KindNone},
+		{1, 1, erasure.KindCopy},
+		{7, 1, erasure.KindXOR},
+		{4, 2, erasure.KindLeopardGF8},
+		{128, 128, erasure.KindLeopardGF8},
+		{129, 127, erasure.KindLeopardGF16}, // nextPow2(128)+129 = 257 -> 512
+		{200, 50, erasure.KindLeopardGF16},  // K+M = 250 but n = nextPow2(64+200) = 512
+		{192, 64, erasure.KindLeopardGF8},   // n = nextPow2(64+192) = 256
+		{300, 100, erasure.KindLeopardGF16},
+	}
+	for _, tt := range tests {
+		got, err := erasure.Plan(accel.ErasureParams{DataShards: tt.k, ParityShards: tt.m})
+		if err != nil || got != tt.want {
+			t.Errorf("Plan(K=%d, M=%d) = %v, %v, want %v", tt.k, tt.m, got, err, tt.want)
+		}
+	}
+}
+
+// leopardVectors is testdata/leopard.json (see testdata/SOURCE).
+type leopardVectors struct {
+	Cases []struct {
+		K, M                int
+		ShardBytes          int      `json:"shard_bytes"`
+		Field               string   `json:"c_leopard_field"`
+		ParityHex           []string `json:"parity_hex"`
+		ParityFirstShardHex string   `json:"parity_first_shard_hex"`
+		ParityCount         int      `json:"parity_count"`
+	} `json:"cases"`
+}
+
+// TestCLeopardVectors checks parity against the C leopard library's output.
+func TestCLeopardVectors(t *testing.T) {
+	raw, err := os.ReadFile("testdata/leopard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v leopardVectors
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Cases) == 0 {
+		t.Fatal("no cases in testdata/leopard.json")
+	}
+	for _, b := range []accel.Backend{accel.Go, accel.SIMD} {
+		for _, c := range v.Cases {
+			p := accel.ErasureParams{DataShards: c.K, ParityShards: c.M}
+			kind, _ := erasure.Plan(p)
+			if want := map[string]erasure.Kind{"GF8": erasure.KindLeopardGF8, "GF16": erasure.KindLeopardGF16}[c.Field]; kind != want {
+				t.Errorf("Plan(%d,%d) = %s, C leopard used %s", c.K, c.M, kind, c.Field)
+			}
+			enc, err := erasure.New(p, b)
+			if err != nil {
+				t.Fatalf("New(%+v, %s) = %v", p, b, err)
+			}
+			shards := make([][]byte, c.K+c.M)
+			for i := range shards {
+				shards[i] = make([]byte, c.ShardBytes)
+				for j := range shards[i] {
+					if i < c.K {
+						shards[i][j] = byte((i*131 + j*7 + 1) % 256)
+					}
+				}
+			}
+			if err := enc.Encode(shards); err != nil {
+				t.Fatalf("%s Encode(%d,%d) = %v", b, c.K, c.M, err)
+			}
+			want := c.ParityHex
+			if c.ParityFirstShardHex != "" {
+				want = []string{c.ParityFirstShardHex}
+			}
+			for j, w := range want {
+				if got := hex.EncodeToString(shards[c.K+j]); got != w {
+					t.Errorf("%s (%d,%d) parity %d = %s…, C leopard %s…", b, c.K, c.M, j, got[:16], w[:16])
+				}
+			}
+		}
+	}
+}
+
+func TestIcicleHasNoErasure(t *testing.T) {
+	_, err := erasure.New(accel.ErasureParams{DataShards: 2, ParityShards: 1}, accel.Icicle)
+	if !errors.Is(err, accel.ErrUnavailable) {
+		t.Fatalf("New(icicle) = %v, want ErrUnavailable", err)
+	}
+}

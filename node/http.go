@@ -1,0 +1,67 @@
+package node
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cairn-node/cairn/node/api"
+	"github.com/cairn-node/cairn/node/buildinfo"
+)
+
+// handler returns the API routes (see package node/api).
+func (n *Node) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+api.HealthzPath, func(w http.ResponseWriter, r *http.Request) {
+		n.writeJSON(w, api.Health{
+			Status:  api.StatusOK,
+			UptimeS: n.uptime().Seconds(),
+			Version: buildinfo.Read().Version,
+		})
+	})
+	mux.HandleFunc("GET "+api.AccelPath, func(w http.ResponseWriter, r *http.Request) {
+		n.writeJSON(w, api.NewAccelInfo(n.router))
+	})
+	// config.Validate keeps MetricsPath clear of the paths above and of
+	// pattern syntax, so this cannot panic.
+	mux.Handle("GET "+n.cfg.MetricsPath, promhttp.HandlerFor(n.metrics, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// writeJSON writes v as indented JSON, the format of `cairn accel info --json`.
+func (n *Node) writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		// The API types hold only marshalable fields.
+		panic("BUG: marshal API response: " + err.Error())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(append(b, '\n')) // a write error means the client left
+}
+
+// newMetrics returns the node's metrics registry: Go runtime and process
+// collectors and cairn_build_info. Each node has its own registry, so
+// several nodes in one process (tests) do not collide.
+func newMetrics(bi buildinfo.Info) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	build := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "cairn_build_info",
+		Help: "Always 1; the labels describe the running build of cairn.",
+		ConstLabels: prometheus.Labels{
+			"version":   bi.Version,
+			"revision":  bi.Revision,
+			"goversion": bi.GoVersion,
+		},
+	})
+	build.Set(1)
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		build,
+	)
+	return reg
+}
