@@ -37,17 +37,14 @@ test-noasm:
 
 # The icicle tests need the native libraries from `make icicle`; without them
 # this target says so and passes (CI builds them first).
+ICICLE_BUILD := $(GO) run ./accel/internal/icicle/build --prefix "$(ICICLE_PREFIX)"
 test-icicle:
-	@if [ -f "$(ICICLE_PREFIX)/lib/libicicle_field_bn254.so" ]; then \
-		echo "icicle: testing with $(ICICLE_PREFIX)"; \
-		CGO_ENABLED=1 CGO_LDFLAGS="-L$(ICICLE_PREFIX)/lib -Wl,-rpath,$(ICICLE_PREFIX)/lib" \
-		CGO_CFLAGS="-I$(ICICLE_PREFIX)/include" ICICLE_BACKEND_INSTALL_DIR="$(ICICLE_PREFIX)/lib/backend" \
+	@if env=$$($(ICICLE_BUILD) --print-env 2>/dev/null); then \
+		eval "$$env" && echo "icicle: testing with $(ICICLE_PREFIX)" && \
 		$(GO) vet -tags icicle ./accel/... && \
-		CGO_ENABLED=1 CGO_LDFLAGS="-L$(ICICLE_PREFIX)/lib -Wl,-rpath,$(ICICLE_PREFIX)/lib" \
-		CGO_CFLAGS="-I$(ICICLE_PREFIX)/include" ICICLE_BACKEND_INSTALL_DIR="$(ICICLE_PREFIX)/lib/backend" \
-		$(GO) test -count=1 -tags icicle ./accel/... ; \
+		$(GO) test -count=1 -tags icicle ./accel/... ./bench/... ; \
 	else \
-		echo "icicle: libraries not built in $(ICICLE_PREFIX); skipping icicle tests (run 'make icicle')"; \
+		echo "icicle: libraries not built in $(ICICLE_PREFIX); skipping the icicle tests (run 'make icicle')"; \
 	fi
 
 cross:
@@ -55,12 +52,14 @@ cross:
 	GOOS=linux GOARCH=arm64 $(GO) build -tags noasm ./...
 
 ## bench: the benchmark suite; BENCH=quick for the short version (< 2 min)
+## (with the icicle backend too when `make icicle` has built its libraries)
 bench:
-	$(GO) run ./cmd/cairn bench $(if $(filter quick,$(BENCH)),--quick) --out bench/results
+	@tags=""; if env=$$($(ICICLE_BUILD) --print-env 2>/dev/null); then eval "$$env"; tags="-tags icicle"; fi; \
+	$(GO) run $$tags ./cmd/cairn bench $(if $(filter quick,$(BENCH)),--quick) --out bench/results
 
 ## icicle: build icicle's native libraries (CPU device) into ICICLE_PREFIX, cached
 icicle:
-	$(GO) run ./accel/internal/icicle/build --prefix "$(ICICLE_PREFIX)"
+	$(ICICLE_BUILD)
 
 clean:
 	rm -rf bin

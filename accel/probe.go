@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/klauspost/cpuid/v2"
-	"github.com/prometheus/procfs"
 )
 
 // Caps is what the capability probe found on this machine. It is a plain
@@ -87,17 +86,7 @@ func probe(procRoot, root string) Caps {
 			c.Features = append(c.Features, f.String())
 		}
 	}
-	if fs, err := procfs.NewFS(procRoot); err == nil {
-		if mi, err := fs.Meminfo(); err == nil && mi.MemTotalBytes != nil {
-			c.MemTotalBytes = *mi.MemTotalBytes
-		}
-		if c.CPUModel == "" {
-			// cpuid has no brand string on most arm64 cores; /proc/cpuinfo may.
-			if ci, err := fs.CPUInfo(); err == nil && len(ci) > 0 {
-				c.CPUModel = ci[0].ModelName
-			}
-		}
-	}
+	probeProc(&c, procRoot)
 	c.GPUs = probeGPUs(root)
 	return c
 }

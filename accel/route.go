@@ -161,30 +161,29 @@ func (r *Router) Caps() Caps { return r.caps }
 func (r *Router) Policy() Policy { return r.policy }
 
 // Pick returns the backend for one call of kernel k on an input of size
-// units. A backend named by the policy is returned if it is available and
-// an error wrapping ErrUnavailable otherwise: an explicit request is never
-// silently downgraded. Automatic routing returns the last backend in
-// Backends order whose threshold size reaches and which is available, so
-// small inputs stay on the cheapest backend.
+// units.
+//
+// A backend the policy names for k alone (Policy.Kernels) is returned when
+// it is available, and an error wrapping ErrUnavailable otherwise: an
+// explicit request is never silently downgraded. The process-wide choice
+// (Policy.Force, CAIRN_ACCEL) applies to every kernel that has an
+// implementation for that backend, with the same strictness; kernels with
+// no such implementation at all (Reed-Solomon on icicle, say) keep
+// automatic routing.
+//
+// Automatic routing returns the last backend in Backends order whose
+// threshold size reaches and which is available, so small inputs stay on
+// the cheapest backend.
 func (r *Router) Pick(k Kernel, size int) (Backend, error) {
 	regs := registrations(k)
 	if len(regs) == 0 {
 		return "", fmt.Errorf("accel: no backend registered for kernel %q (import its package)", k)
 	}
-	want := r.policy.Kernels[k]
-	if want == "" {
-		want = r.policy.Force
+	if want := r.policy.Kernels[k]; want != "" {
+		return pickForced(k, want, regs)
 	}
-	if want != "" {
-		for _, reg := range regs {
-			if reg.Backend == want {
-				if err := reg.Available(); err != nil {
-					return "", fmt.Errorf("accel: kernel %s: %s requested by configuration: %w", k, want, err)
-				}
-				return want, nil
-			}
-		}
-		return "", fmt.Errorf("accel: kernel %s has no %s backend: %w", k, want, ErrUnavailable)
+	if want := r.policy.Force; want != "" && slices.ContainsFunc(regs, func(reg Registration) bool { return reg.Backend == want }) {
+		return pickForced(k, want, regs)
 	}
 	best := Go
 	for _, reg := range regs {
@@ -195,6 +194,18 @@ func (r *Router) Pick(k Kernel, size int) (Backend, error) {
 		best = reg.Backend
 	}
 	return best, nil
+}
+
+func pickForced(k Kernel, want Backend, regs []Registration) (Backend, error) {
+	for _, reg := range regs {
+		if reg.Backend == want {
+			if err := reg.Available(); err != nil {
+				return "", fmt.Errorf("accel: kernel %s: %s requested by configuration: %w", k, want, err)
+			}
+			return want, nil
+		}
+	}
+	return "", fmt.Errorf("accel: kernel %s has no %s backend: %w", k, want, ErrUnavailable)
 }
 
 // Route is one row of the routing table.

@@ -214,6 +214,7 @@ func (n *Node) Start(ctx context.Context) error {
 	srv := &http.Server{
 		Handler:           n.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(apiLog.Handler(), slog.LevelWarn),
 	}
 	n.mu.ln, n.mu.srv, n.mu.started = ln, srv, time.Now()
@@ -225,9 +226,7 @@ func (n *Node) Start(ctx context.Context) error {
 		}
 	}()
 	n.log.Info("started", "api", n.urlLocked(), "data_dir", n.cfg.DataDir, "version", buildinfo.Read().Version)
-	if len(n.cfg.Listen) > 0 {
-		n.log.Info("libp2p host not built yet; listen addresses unused", "listen", n.cfg.Listen)
-	}
+	n.log.Info("libp2p host not built yet; listen addresses unused", "listen", n.cfg.Listen)
 	return nil
 }
 

@@ -8,4 +8,21 @@
 //
 // The suite skips (with the reason) when the backend reports
 // accel.ErrUnavailable, so the same test file runs in every build.
+//
+// RunErasure, RunSHA256 and RunMerkle live here; the Poseidon2 kernel's
+// cross-backend checks (every backend against go on random and edge-value
+// batches) are in accel/poseidon2/backend_test.go, next to the edge values
+// they share with its vector tests.
 package acceltest
+
+import "github.com/cairn-node/cairn/accel"
+
+// CPUBackends returns the backends that need no device and no build tag and
+// are available in this build: go, and simd unless built with noasm. Vector
+// tests loop over it.
+func CPUBackends() []accel.Backend {
+	if accel.SIMDAvailable() != nil {
+		return []accel.Backend{accel.Go}
+	}
+	return []accel.Backend{accel.Go, accel.SIMD}
+}

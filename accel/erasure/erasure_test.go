@@ -1,10 +1,12 @@
 package erasure_test
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/cairn-node/cairn/accel"
@@ -66,7 +68,7 @@ func TestCLeopardVectors(t *testing.T) {
 	if len(v.Cases) == 0 {
 		t.Fatal("no cases in testdata/leopard.json")
 	}
-	for _, b := range []accel.Backend{accel.Go, accel.SIMD} {
+	for _, b := range acceltest.CPUBackends() {
 		for _, c := range v.Cases {
 			p := accel.ErasureParams{DataShards: c.K, ParityShards: c.M}
 			kind, _ := erasure.Plan(p)
@@ -77,15 +79,7 @@ func TestCLeopardVectors(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New(%+v, %s) = %v", p, b, err)
 			}
-			shards := make([][]byte, c.K+c.M)
-			for i := range shards {
-				shards[i] = make([]byte, c.ShardBytes)
-				for j := range shards[i] {
-					if i < c.K {
-						shards[i][j] = byte((i*131 + j*7 + 1) % 256)
-					}
-				}
-			}
+			shards := leopardTestShards(c.K, c.M, c.ShardBytes)
 			if err := enc.Encode(shards); err != nil {
 				t.Fatalf("%s Encode(%d,%d) = %v", b, c.K, c.M, err)
 			}
@@ -107,4 +101,72 @@ func TestIcicleHasNoErasure(t *testing.T) {
 	if !errors.Is(err, accel.ErrUnavailable) {
 		t.Fatalf("New(icicle) = %v, want ErrUnavailable", err)
 	}
+}
+
+// TestCLeopardBoundaryVectors checks the field-choice boundary against the C
+// leopard library (testdata/leopard-boundary.json, see testdata/SOURCE):
+// codes with K+M <= 256 that C leopard still runs in GF(2^16), and the copy
+// and XOR shortcuts.
+func TestCLeopardBoundaryVectors(t *testing.T) {
+	raw, err := os.ReadFile("testdata/leopard-boundary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Cases []struct {
+			K          int      `json:"K"`
+			M          int      `json:"M"`
+			ShardBytes int      `json:"shard_bytes"`
+			Field      string   `json:"c_leopard_field"`
+			ParitySHA  []string `json:"parity_sha256_hex"`
+			Parity0    string   `json:"parity0_hex"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Cases) < 8 {
+		t.Fatalf("%d cases in testdata/leopard-boundary.json, want 8", len(v.Cases))
+	}
+	kinds := map[string]erasure.Kind{"GF8": erasure.KindLeopardGF8, "GF16": erasure.KindLeopardGF16, "copy": erasure.KindCopy, "xor": erasure.KindXOR}
+	for _, b := range acceltest.CPUBackends() {
+		for _, c := range v.Cases {
+			p := accel.ErasureParams{DataShards: c.K, ParityShards: c.M}
+			field, _, _ := strings.Cut(c.Field, " ") // "copy (K==1 special case…)" -> "copy"
+			if kind, _ := erasure.Plan(p); kind != kinds[field] {
+				t.Errorf("Plan(%d,%d) = %s, C leopard used %s", c.K, c.M, kind, c.Field)
+			}
+			enc, err := erasure.New(p, b)
+			if err != nil {
+				t.Fatalf("New(%+v, %s) = %v", p, b, err)
+			}
+			shards := leopardTestShards(c.K, c.M, c.ShardBytes)
+			if err := enc.Encode(shards); err != nil {
+				t.Fatalf("%s Encode(%d,%d) = %v", b, c.K, c.M, err)
+			}
+			if got := hex.EncodeToString(shards[c.K]); got != c.Parity0 {
+				t.Errorf("%s (%d,%d) parity 0 = %.16s…, C leopard %.16s…", b, c.K, c.M, got, c.Parity0)
+			}
+			for j, want := range c.ParitySHA {
+				if sum := sha256.Sum256(shards[c.K+j]); hex.EncodeToString(sum[:]) != want {
+					t.Errorf("%s (%d,%d) parity %d sha256 = %x, C leopard %s", b, c.K, c.M, j, sum, want)
+				}
+			}
+		}
+	}
+}
+
+// leopardTestShards returns the vectors' input: data shard i, byte j =
+// (i*131 + j*7 + 1) mod 256, and zeroed parity buffers.
+func leopardTestShards(k, m, size int) [][]byte {
+	shards := make([][]byte, k+m)
+	for i := range shards {
+		shards[i] = make([]byte, size)
+		if i < k {
+			for j := range shards[i] {
+				shards[i][j] = byte((i*131 + j*7 + 1) % 256)
+			}
+		}
+	}
+	return shards
 }

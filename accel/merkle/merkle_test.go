@@ -39,7 +39,7 @@ func TestStorageVectors(t *testing.T) {
 	if len(v.Cases) == 0 {
 		t.Fatal("no cases")
 	}
-	for _, b := range []accel.Backend{accel.Go, accel.SIMD} {
+	for _, b := range acceltest.CPUBackends() {
 		h, err := sha256x.New(b)
 		if err != nil {
 			t.Fatal(err)

@@ -53,11 +53,10 @@ func randFr(rng *rand.Rand) accel.Fr {
 	}
 }
 
-// randValue mixes random elements with edge values.
-func randValue(t testing.TB, rng *rand.Rand) accel.Fr {
+// randValue mixes random elements with the edge values.
+func randValue(rng *rand.Rand, edges []accel.Fr) accel.Fr {
 	if rng.IntN(8) == 0 {
-		e := edgeValues(t)
-		return e[rng.IntN(len(e))]
+		return edges[rng.IntN(len(edges))]
 	}
 	return randFr(rng)
 }
@@ -65,6 +64,7 @@ func randValue(t testing.TB, rng *rand.Rand) accel.Fr {
 func TestBackendsAgree(t *testing.T) {
 	ref := mustNew(t, accel.Go)
 	rng := rand.New(rand.NewPCG(1, 2))
+	edges := edgeValues(t)
 	for _, p := range backends(t) {
 		if p.Backend() == accel.Go {
 			continue
@@ -74,8 +74,8 @@ func TestBackendsAgree(t *testing.T) {
 			left := make([]accel.Fr, n)
 			right := make([]accel.Fr, n)
 			for i := range states {
-				states[i] = [3]accel.Fr{randValue(t, rng), randValue(t, rng), randValue(t, rng)}
-				left[i], right[i] = randValue(t, rng), randValue(t, rng)
+				states[i] = [3]accel.Fr{randValue(rng, edges), randValue(rng, edges), randValue(rng, edges)}
+				left[i], right[i] = randValue(rng, edges), randValue(rng, edges)
 			}
 			want := append([][3]accel.Fr(nil), states...)
 			if err := ref.Permute(want); err != nil {
@@ -128,6 +128,51 @@ func TestBackendsAgree(t *testing.T) {
 			}
 			if gotS != wantS {
 				t.Errorf("%s: Sponge(%d elements) = %x, want %x", p.Backend(), n, gotS, wantS)
+			}
+		}
+	}
+}
+
+// TestBackendsAgreeOnEdges permutes every triple of edge values (0, 1,
+// r-1, limb boundaries) and compresses every pair of them.
+func TestBackendsAgreeOnEdges(t *testing.T) {
+	ref := mustNew(t, accel.Go)
+	edges := edgeValues(t)
+	var states [][3]accel.Fr
+	var left, right []accel.Fr
+	for _, a := range edges {
+		for _, b := range edges {
+			left, right = append(left, a), append(right, b)
+			for _, c := range edges {
+				states = append(states, [3]accel.Fr{a, b, c})
+			}
+		}
+	}
+	want := append([][3]accel.Fr(nil), states...)
+	if err := ref.Permute(want); err != nil {
+		t.Fatal(err)
+	}
+	wantC := make([]accel.Fr, len(left))
+	if err := ref.Compress(wantC, left, right, poseidon2.KeyOdd); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range backends(t) {
+		got := append([][3]accel.Fr(nil), states...)
+		if err := p.Permute(got); err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%s: Permute(%x) = %x, want %x", p.Backend(), states[i], got[i], want[i])
+			}
+		}
+		gotC := make([]accel.Fr, len(left))
+		if err := p.Compress(gotC, left, right, poseidon2.KeyOdd); err != nil {
+			t.Fatal(err)
+		}
+		for i := range gotC {
+			if gotC[i] != wantC[i] {
+				t.Errorf("%s: Compress(%x, %x, 2) = %x, want %x", p.Backend(), left[i], right[i], gotC[i], wantC[i])
 			}
 		}
 	}
@@ -235,10 +280,7 @@ func TestCompressLengths(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	for _, b := range []accel.Backend{accel.Go, accel.SIMD} {
-		p, err := poseidon2.New(b)
-		if err != nil {
-			t.Fatalf("New(%s) = %v, want nil", b, err)
-		}
+		p := mustNew(t, b)
 		if p.Backend() != b {
 			t.Errorf("New(%s).Backend() = %s, want %s", b, p.Backend(), b)
 		}

@@ -104,14 +104,24 @@ func (z *gfe) reduceOnce() {
 }
 
 // add sets z = x + y mod r and returns z.
+//
+// The reduction is branchless: for random elements x + y >= r half of the
+// time, so a branch would be mispredicted often.
 func (z *gfe) add(x, y *gfe) *gfe {
 	// x + y < 2r < 2^255, so the sum never carries out of the top limb.
-	var c uint64
-	z[0], c = bits.Add64(x[0], y[0], 0)
-	z[1], c = bits.Add64(x[1], y[1], c)
-	z[2], c = bits.Add64(x[2], y[2], c)
-	z[3], _ = bits.Add64(x[3], y[3], c)
-	z.reduceOnce()
+	s0, c := bits.Add64(x[0], y[0], 0)
+	s1, c := bits.Add64(x[1], y[1], c)
+	s2, c := bits.Add64(x[2], y[2], c)
+	s3, _ := bits.Add64(x[3], y[3], c)
+	t0, b := bits.Sub64(s0, r0, 0)
+	t1, b := bits.Sub64(s1, r1, b)
+	t2, b := bits.Sub64(s2, r2, b)
+	t3, b := bits.Sub64(s3, r3, b)
+	keep := -b // all ones when s < r: keep s, else take s - r
+	z[0] = t0 ^ ((t0 ^ s0) & keep)
+	z[1] = t1 ^ ((t1 ^ s1) & keep)
+	z[2] = t2 ^ ((t2 ^ s2) & keep)
+	z[3] = t3 ^ ((t3 ^ s3) & keep)
 	return z
 }
 

@@ -34,10 +34,10 @@ const (
 //
 //   - [accel.Go]: pure Go with its own field arithmetic; always available,
 //     the reference for correctness; works on the calling goroutine.
-//   - [accel.SIMD]: gnark-crypto's BN254 field arithmetic (ADX/BMI2 assembly
-//     on amd64, NEON-free assembly on arm64); large batches are spread over
-//     GOMAXPROCS goroutines. Built with -tags noasm it computes with the Go
-//     code instead.
+//   - [accel.SIMD]: gnark-crypto's BN254 field multiplication (ADX/BMI2
+//     assembly on amd64, assembly on arm64, generic Go elsewhere); batches of
+//     128 or more states or pairs are spread over GOMAXPROCS goroutines.
+//     In -tags noasm builds it is unavailable ([accel.SIMDAvailable]).
 //   - [accel.Icicle]: icicle v3; only in binaries built with -tags icicle,
 //     otherwise the error wraps [accel.ErrUnavailable].
 //
@@ -48,13 +48,13 @@ func New(b accel.Backend) (accel.Poseidon2, error) {
 	case accel.Go:
 		return goBackend{}, nil
 	case accel.SIMD:
+		if err := accel.SIMDAvailable(); err != nil {
+			return nil, fmt.Errorf("poseidon2: %w", err)
+		}
 		return newSIMD(), nil
 	case accel.Icicle:
-		p, err := newIcicle()
-		if err != nil {
-			return nil, fmt.Errorf("poseidon2: new %s backend: %w", b, err)
-		}
-		return p, nil
+		// newIcicle's errors already name the package and the fix.
+		return newIcicle()
 	}
 	return nil, fmt.Errorf("poseidon2: new backend %q: %w (want go, simd or icicle)", b, accel.ErrUnknownBackend)
 }

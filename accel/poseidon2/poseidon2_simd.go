@@ -1,5 +1,3 @@
-//go:build !noasm
-
 package poseidon2
 
 import (
@@ -11,11 +9,12 @@ import (
 	"github.com/cairn-node/cairn/accel"
 )
 
-// parallelThreshold is the smallest batch (states or pairs) that the SIMD
-// backend spreads over several goroutines, and the least work each goroutine
-// gets. One permutation costs a few microseconds, so 64 of them amortise the
-// start and join of a goroutine (about a microsecond) many times over;
-// smaller batches run on the calling goroutine.
+// parallelThreshold is the least number of states or pairs the SIMD backend
+// gives one goroutine: a batch is split only when every part gets at least
+// this many, so batches below 2·parallelThreshold (128) stay on the calling
+// goroutine. One permutation costs about 5 µs on one core, so 64 of them
+// amortise the start and join of a goroutine (about 1 µs) several hundred
+// times over.
 const parallelThreshold = 64
 
 // simdRoundConstants holds the round constants as gnark-crypto elements
@@ -58,6 +57,14 @@ func newSIMD() accel.Poseidon2 { return simdBackend{} }
 // Backend reports accel.SIMD.
 func (simdBackend) Backend() accel.Backend { return accel.SIMD }
 
+// addE sets z = x + y. It is the Go backend's branchless addition, which
+// beats fr.Element.Add (a call plus a data-dependent branch) on random
+// inputs; both backends use R = 2^256 and the same limb order, so the
+// Montgomery forms are the same bits.
+func addE(z, x, y *fr.Element) {
+	(*gfe)(z).add((*gfe)(x), (*gfe)(y))
+}
+
 // sbox sets x = x^5.
 func sbox(x *fr.Element) {
 	var t fr.Element
@@ -67,14 +74,15 @@ func sbox(x *fr.Element) {
 }
 
 // simdPermute applies the Poseidon2 permutation to (x, y, z) in place; it
-// is goPermute with gnark-crypto arithmetic, the rounds written out.
+// is goPermute with gnark-crypto multiplication, the rounds written out.
 func simdPermute(x, y, z *fr.Element) {
 	var s fr.Element
 	// Initial linear layer: circ(2,1,1).
-	s.Add(x, y).Add(&s, z)
-	x.Add(x, &s)
-	y.Add(y, &s)
-	z.Add(z, &s)
+	addE(&s, x, y)
+	addE(&s, &s, z)
+	addE(x, x, &s)
+	addE(y, y, &s)
+	addE(z, z, &s)
 
 	ext := &simdRC.external
 	for j := 0; j < nFullRounds/2; j++ {
@@ -83,13 +91,14 @@ func simdPermute(x, y, z *fr.Element) {
 	in := &simdRC.internal
 	for j := range in {
 		// Partial round: constant and S-box on x, then [[2,1,1],[1,2,1],[1,1,3]].
-		x.Add(x, &in[j])
+		addE(x, x, &in[j])
 		sbox(x)
-		s.Add(x, y).Add(&s, z)
-		z.Double(z)
-		x.Add(x, &s)
-		y.Add(y, &s)
-		z.Add(z, &s)
+		addE(&s, x, y)
+		addE(&s, &s, z)
+		addE(z, z, z)
+		addE(x, x, &s)
+		addE(y, y, &s)
+		addE(z, z, &s)
 	}
 	for j := nFullRounds / 2; j < nFullRounds; j++ {
 		simdExternalRound(ext[width*j:width*j+width], x, y, z)
@@ -98,17 +107,18 @@ func simdPermute(x, y, z *fr.Element) {
 
 // simdExternalRound is one full round with constants c[0..2].
 func simdExternalRound(c []fr.Element, x, y, z *fr.Element) {
-	x.Add(x, &c[0])
-	y.Add(y, &c[1])
-	z.Add(z, &c[2])
+	addE(x, x, &c[0])
+	addE(y, y, &c[1])
+	addE(z, z, &c[2])
 	sbox(x)
 	sbox(y)
 	sbox(z)
 	var s fr.Element
-	s.Add(x, y).Add(&s, z)
-	x.Add(x, &s)
-	y.Add(y, &s)
-	z.Add(z, &s)
+	addE(&s, x, y)
+	addE(&s, &s, z)
+	addE(x, x, &s)
+	addE(y, y, &s)
+	addE(z, z, &s)
 }
 
 // elementFromFr converts a canonical Fr (already checked) to Montgomery form.
@@ -124,26 +134,24 @@ func frFromElement(e *fr.Element) accel.Fr {
 	return x
 }
 
-// parallel calls work(lo, hi) over [0, n) in contiguous ranges: on the
-// calling goroutine when n < 2·parallelThreshold or GOMAXPROCS is 1, else on
-// up to GOMAXPROCS goroutines with at least parallelThreshold items each.
-func parallel(n int, work func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/parallelThreshold)
-	if workers < 2 {
-		work(0, n)
-		return
-	}
+// workers returns how many goroutines a batch of n items gets: 1 (the
+// caller alone) when n < 2·parallelThreshold or GOMAXPROCS is 1, else up to
+// GOMAXPROCS with at least parallelThreshold items each.
+func workers(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/parallelThreshold))
+}
+
+// parallel calls work(lo, hi) over [0, n) in w contiguous ranges, w-1 of
+// them on new goroutines and the last on the caller, and returns when all
+// are done.
+func parallel(n, w int, work func(lo, hi int)) {
 	var wg sync.WaitGroup
-	per, extra := n/workers, n%workers
+	per, extra := n/w, n%w
 	lo := 0
-	for w := 0; w < workers; w++ {
+	for i := 0; i < w-1; i++ {
 		hi := lo + per
-		if w < extra {
+		if i < extra {
 			hi++
-		}
-		if w == workers-1 {
-			work(lo, hi) // the caller takes the last range
-			break
 		}
 		wg.Add(1)
 		go func(lo, hi int) {
@@ -152,6 +160,7 @@ func parallel(n int, work func(lo, hi int)) {
 		}(lo, hi)
 		lo = hi
 	}
+	work(lo, n)
 	wg.Wait()
 }
 
@@ -161,15 +170,22 @@ func (simdBackend) Permute(states [][3]accel.Fr) error {
 	if err := checkStates("permute", states); err != nil {
 		return err
 	}
-	parallel(len(states), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			st := &states[i]
-			x, y, z := elementFromFr(&st[0]), elementFromFr(&st[1]), elementFromFr(&st[2])
-			simdPermute(&x, &y, &z)
-			st[0], st[1], st[2] = frFromElement(&x), frFromElement(&y), frFromElement(&z)
-		}
-	})
+	if w := workers(len(states)); w > 1 {
+		parallel(len(states), w, func(lo, hi int) { permuteStates(states[lo:hi]) })
+	} else {
+		permuteStates(states)
+	}
 	return nil
+}
+
+// permuteStates permutes checked states in place.
+func permuteStates(states [][3]accel.Fr) {
+	for i := range states {
+		st := &states[i]
+		x, y, z := elementFromFr(&st[0]), elementFromFr(&st[1]), elementFromFr(&st[2])
+		simdPermute(&x, &y, &z)
+		st[0], st[1], st[2] = frFromElement(&x), frFromElement(&y), frFromElement(&z)
+	}
 }
 
 // Compress writes out[i] = permutation(left[i], right[i], key)[0]. out may
@@ -178,16 +194,26 @@ func (simdBackend) Compress(out, left, right []accel.Fr, key uint64) error {
 	if err := checkCompress(out, left, right); err != nil {
 		return err
 	}
+	n := len(out)
+	if w := workers(n); w > 1 {
+		parallel(n, w, func(lo, hi int) { compressPairs(out[lo:hi], left[lo:hi], right[lo:hi], key) })
+	} else {
+		compressPairs(out, left, right, key)
+	}
+	return nil
+}
+
+// compressPairs compresses checked pairs of equal-length slices.
+func compressPairs(out, left, right []accel.Fr, key uint64) {
 	var k fr.Element
 	k.SetUint64(key)
-	parallel(len(out), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			x, y, z := elementFromFr(&left[i]), elementFromFr(&right[i]), k
-			simdPermute(&x, &y, &z)
-			out[i] = frFromElement(&x)
-		}
-	})
-	return nil
+	right = right[:len(out)]
+	left = left[:len(out)]
+	for i := range out {
+		x, y, z := elementFromFr(&left[i]), elementFromFr(&right[i]), k
+		simdPermute(&x, &y, &z)
+		out[i] = frFromElement(&x)
+	}
 }
 
 // Sponge hashes elems with the rate-2 sponge and returns the first state

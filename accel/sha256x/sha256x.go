@@ -31,13 +31,6 @@ func init() {
 		MinSize: func(accel.Caps) int { return 0 },
 		Unit:    "bytes",
 	})
-	accel.Register(accel.Registration{
-		Kernel:    accel.KernelSHA256,
-		Backend:   accel.Icicle,
-		Available: func() error { return errNoIcicle },
-		MinSize:   func(accel.Caps) int { return accel.Never },
-		Unit:      "bytes",
-	})
 }
 
 var errNoIcicle = fmt.Errorf("sha256x: icicle has no SHA-256 kernel for blocks; use simd: %w", accel.ErrUnavailable)

@@ -27,7 +27,7 @@ func TestFIPSVectors(t *testing.T) {
 		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq": "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
 		strings.Repeat("a", 1000000):                               "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
 	}
-	for _, b := range []accel.Backend{accel.Go, accel.SIMD} {
+	for _, b := range acceltest.CPUBackends() {
 		h, err := sha256x.New(b)
 		if err != nil {
 			t.Fatal(err)
@@ -75,7 +75,7 @@ func BenchmarkSumBlocks(b *testing.B) {
 		}
 	}
 	out := make([][32]byte, len(blocks))
-	for _, be := range []accel.Backend{accel.Go, accel.SIMD} {
+	for _, be := range acceltest.CPUBackends() {
 		h, _ := sha256x.New(be)
 		b.Run(string(be), func(b *testing.B) {
 			b.SetBytes(int64(len(blocks) * len(blocks[0])))

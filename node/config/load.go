@@ -27,9 +27,9 @@ func EnvAccelKernel(k accel.Kernel) string {
 	return EnvAccel + "_" + strings.ToUpper(string(k))
 }
 
-// FlagNames maps config keys to the command-line flags that set them; Load
+// flagNames maps config keys to the command-line flags that set them; Load
 // uses it to say where a bad value came from.
-var FlagNames = map[string]string{
+var flagNames = map[string]string{
 	"data_dir":  "--data-dir",
 	"api_addr":  "--api-addr",
 	"listen":    "--listen",
@@ -95,7 +95,7 @@ func Load(s Sources) (Config, error) {
 		if !s.Flags.isSet(key) {
 			return "", false
 		}
-		if name, ok := FlagNames[key]; ok {
+		if name, ok := flagNames[key]; ok {
 			return name, true
 		}
 		return "flags", true
