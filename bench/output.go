@@ -41,8 +41,18 @@ func (r *Report) Save(dir string) (string, error) {
 	return base + ".json", f.Close()
 }
 
-// backendColors gives each backend one bar colour.
+// backendColors gives each backend one bar colour; peerColor is for the
+// libraries measured directly beside them (Case.PeerName).
 var backendColors = map[string]string{"go": "#8c8c8c", "simd": "#2b7bb9", "icicle": "#d9822b"}
+
+const peerColor = "#6a3d9a"
+
+func barColor(backend string) string {
+	if c, ok := backendColors[backend]; ok {
+		return c
+	}
+	return peerColor
+}
 
 // WriteSVG draws one horizontal bar per measured record, grouped by case.
 // A bar's length is its value relative to the best backend of its case (the
@@ -50,6 +60,7 @@ var backendColors = map[string]string{"go": "#8c8c8c", "simd": "#2b7bb9", "icicl
 func (r *Report) WriteSVG(w io.Writer) error {
 	const (
 		labelW, barW, rowH, gap, top = 330, 420, 16, 10, 40
+		valueW                       = 260 // room for the value label right of a full bar
 	)
 	type row struct {
 		label string
@@ -69,14 +80,14 @@ func (r *Report) WriteSVG(w io.Writer) error {
 		rows = append(rows, row{rec.Kernel + " " + rec.Params, rec})
 	}
 	height := top + len(rows)*rowH + len(groups)*gap + 20
-	width := labelW + barW + 160
+	width := labelW + barW + valueW
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">`+"\n", width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="10" y="18" font-size="13" font-weight="bold">Cairn make bench: %s (%s, %d cores)</text>`+"\n",
 		html.EscapeString(r.Header.Host), html.EscapeString(r.Header.CPU), r.Header.Cores)
 	x := 10
-	for _, be := range []string{"go", "simd", "icicle"} {
-		fmt.Fprintf(&b, `<rect x="%d" y="26" width="10" height="10" fill="%s"/><text x="%d" y="35">%s</text>`+"\n", x, backendColors[be], x+14, be)
+	for _, be := range []string{"go", "simd", "icicle", "library called directly"} {
+		fmt.Fprintf(&b, `<rect x="%d" y="26" width="10" height="10" fill="%s"/><text x="%d" y="35">%s</text>`+"\n", x, barColor(be), x+14, be)
 		x += 70
 	}
 	y := top
@@ -89,7 +100,7 @@ func (r *Report) WriteSVG(w io.Writer) error {
 		}
 		toGo, toBest := r.Ratios(rw.rec)
 		bw := int(toBest * barW)
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`+"\n", labelW, y+2, max(bw, 1), rowH-4, backendColors[rw.rec.Backend])
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`+"\n", labelW, y+2, max(bw, 1), rowH-4, barColor(rw.rec.Backend))
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s %s %s (%.1fx go)</text>`+"\n", labelW+max(bw, 1)+4, y+rowH-4,
 			rw.rec.Backend, human(rw.rec.Value), html.EscapeString(rw.rec.Unit), toGo)
 		y += rowH

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -193,6 +194,13 @@ func header(quick bool) Header {
 			if s.Key == "vcs.revision" {
 				h.Commit = s.Value
 			}
+		}
+	}
+	if h.Commit == "" {
+		// `go run` does not stamp VCS information; ask git, which `make
+		// bench` runs next to.
+		if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+			h.Commit = strings.TrimSpace(string(out))
 		}
 	}
 	return h

@@ -31,6 +31,10 @@ func erasureCases() []erasureCase {
 		}
 	}
 	cs = append(cs,
+		// Shards long enough for Reconstruct's column strips, split unevenly.
+		erasureCase{10, 4, accel.FieldLeopard, 64<<10 + 192},
+		erasureCase{3, 2, accel.FieldLeopardGF16, 40 << 10},
+		erasureCase{10, 4, accel.FieldClassic, 64<<10 + 7},
 		erasureCase{4, 4, accel.FieldLeopardGF8, 192},
 		erasureCase{4, 3, accel.FieldLeopardGF16, 128},
 		erasureCase{300, 100, accel.FieldLeopard, 64},
