@@ -117,53 +117,54 @@ func Plan(p accel.ErasureParams) (Kind, error) {
 	if k < 1 || m < 0 {
 		return "", fmt.Errorf("erasure: K=%d M=%d: need K >= 1 and M >= 0: %w", k, m, accel.ErrInvalidParams)
 	}
-	switch p.Field {
-	case accel.FieldClassic:
-		if k+m > MaxShardsGF8 {
-			return "", fmt.Errorf("erasure: K+M=%d exceeds %d for the classic GF(2^8) code; use the leopard field: %w", k+m, MaxShardsGF8, accel.ErrInvalidParams)
-		}
-		if m == 0 {
-			return KindNone, nil
-		}
+	if err := checkLimits(p); err != nil {
+		return "", err
+	}
+	switch {
+	case m == 0:
+		return KindNone, nil
+	case p.Field == accel.FieldClassic:
 		return KindClassic, nil
-	case accel.FieldLeopard, accel.FieldLeopardGF8, accel.FieldLeopardGF16:
-	default:
-		return "", fmt.Errorf("erasure: unknown field %d: %w", p.Field, accel.ErrInvalidParams)
-	}
-	if m > k {
-		return "", fmt.Errorf("erasure: M=%d exceeds K=%d, which Leopard codes do not support: %w", m, k, accel.ErrInvalidParams)
-	}
-	if k+m > MaxShardsGF16 {
-		return "", fmt.Errorf("erasure: K+M=%d exceeds %d: %w", k+m, MaxShardsGF16, accel.ErrInvalidParams)
-	}
-	switch p.Field {
-	case accel.FieldLeopardGF8:
-		if k+m > MaxShardsGF8 {
-			return "", fmt.Errorf("erasure: K+M=%d exceeds %d for leopard GF(2^8); use leopard-gf16: %w", k+m, MaxShardsGF8, accel.ErrInvalidParams)
-		}
-		if m == 0 {
-			return KindNone, nil
-		}
+	case p.Field == accel.FieldLeopardGF8:
 		return KindLeopardGF8, nil
-	case accel.FieldLeopardGF16:
-		if m == 0 {
-			return KindNone, nil
-		}
+	case p.Field == accel.FieldLeopardGF16:
 		return KindLeopardGF16, nil
 	}
 	// The rule of leo_encode in leopard.cpp.
 	switch {
-	case m == 0:
-		return KindNone, nil
 	case k == 1:
 		return KindCopy, nil
 	case m == 1:
 		return KindXOR, nil
-	}
-	if nextPow2(nextPow2(m)+k) <= MaxShardsGF8 {
+	case nextPow2(nextPow2(m)+k) <= MaxShardsGF8:
 		return KindLeopardGF8, nil
 	}
 	return KindLeopardGF16, nil
+}
+
+// checkLimits checks K and M against the limits of p.Field.
+func checkLimits(p accel.ErasureParams) error {
+	k, m := p.DataShards, p.ParityShards
+	switch p.Field {
+	case accel.FieldClassic:
+		if k+m > MaxShardsGF8 {
+			return fmt.Errorf("erasure: K+M=%d exceeds %d for the classic GF(2^8) code; use the leopard field: %w", k+m, MaxShardsGF8, accel.ErrInvalidParams)
+		}
+		return nil
+	case accel.FieldLeopard, accel.FieldLeopardGF8, accel.FieldLeopardGF16:
+	default:
+		return fmt.Errorf("erasure: unknown field %d: %w", p.Field, accel.ErrInvalidParams)
+	}
+	if m > k {
+		return fmt.Errorf("erasure: M=%d exceeds K=%d, which Leopard codes do not support: %w", m, k, accel.ErrInvalidParams)
+	}
+	if k+m > MaxShardsGF16 {
+		return fmt.Errorf("erasure: K+M=%d exceeds %d: %w", k+m, MaxShardsGF16, accel.ErrInvalidParams)
+	}
+	if p.Field == accel.FieldLeopardGF8 && k+m > MaxShardsGF8 {
+		return fmt.Errorf("erasure: K+M=%d exceeds %d for leopard GF(2^8); use leopard-gf16: %w", k+m, MaxShardsGF8, accel.ErrInvalidParams)
+	}
+	return nil
 }
 
 func nextPow2(n int) int {

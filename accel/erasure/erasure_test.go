@@ -70,19 +70,7 @@ func TestCLeopardVectors(t *testing.T) {
 	}
 	for _, b := range acceltest.CPUBackends() {
 		for _, c := range v.Cases {
-			p := accel.ErasureParams{DataShards: c.K, ParityShards: c.M}
-			kind, _ := erasure.Plan(p)
-			if want := map[string]erasure.Kind{"GF8": erasure.KindLeopardGF8, "GF16": erasure.KindLeopardGF16}[c.Field]; kind != want {
-				t.Errorf("Plan(%d,%d) = %s, C leopard used %s", c.K, c.M, kind, c.Field)
-			}
-			enc, err := erasure.New(p, b)
-			if err != nil {
-				t.Fatalf("New(%+v, %s) = %v", p, b, err)
-			}
-			shards := leopardTestShards(c.K, c.M, c.ShardBytes)
-			if err := enc.Encode(shards); err != nil {
-				t.Fatalf("%s Encode(%d,%d) = %v", b, c.K, c.M, err)
-			}
+			shards := encodeVectorCase(t, b, c.K, c.M, c.ShardBytes, c.Field)
 			want := c.ParityHex
 			if c.ParityFirstShardHex != "" {
 				want = []string{c.ParityFirstShardHex}
@@ -128,22 +116,9 @@ func TestCLeopardBoundaryVectors(t *testing.T) {
 	if len(v.Cases) < 8 {
 		t.Fatalf("%d cases in testdata/leopard-boundary.json, want 8", len(v.Cases))
 	}
-	kinds := map[string]erasure.Kind{"GF8": erasure.KindLeopardGF8, "GF16": erasure.KindLeopardGF16, "copy": erasure.KindCopy, "xor": erasure.KindXOR}
 	for _, b := range acceltest.CPUBackends() {
 		for _, c := range v.Cases {
-			p := accel.ErasureParams{DataShards: c.K, ParityShards: c.M}
-			field, _, _ := strings.Cut(c.Field, " ") // "copy (K==1 special case…)" -> "copy"
-			if kind, _ := erasure.Plan(p); kind != kinds[field] {
-				t.Errorf("Plan(%d,%d) = %s, C leopard used %s", c.K, c.M, kind, c.Field)
-			}
-			enc, err := erasure.New(p, b)
-			if err != nil {
-				t.Fatalf("New(%+v, %s) = %v", p, b, err)
-			}
-			shards := leopardTestShards(c.K, c.M, c.ShardBytes)
-			if err := enc.Encode(shards); err != nil {
-				t.Fatalf("%s Encode(%d,%d) = %v", b, c.K, c.M, err)
-			}
+			shards := encodeVectorCase(t, b, c.K, c.M, c.ShardBytes, c.Field)
 			if got := hex.EncodeToString(shards[c.K]); got != c.Parity0 {
 				t.Errorf("%s (%d,%d) parity 0 = %.16s…, C leopard %.16s…", b, c.K, c.M, got, c.Parity0)
 			}
@@ -154,6 +129,28 @@ func TestCLeopardBoundaryVectors(t *testing.T) {
 			}
 		}
 	}
+}
+
+// encodeVectorCase checks that Plan picks the construction C leopard used
+// (cField: "GF8", "GF16", or "copy …"/"xor …" for the shortcuts), then
+// encodes the vectors' input with backend b and returns the shards.
+func encodeVectorCase(t *testing.T, b accel.Backend, k, m, size int, cField string) [][]byte {
+	t.Helper()
+	kinds := map[string]erasure.Kind{"GF8": erasure.KindLeopardGF8, "GF16": erasure.KindLeopardGF16, "copy": erasure.KindCopy, "xor": erasure.KindXOR}
+	p := accel.ErasureParams{DataShards: k, ParityShards: m}
+	field, _, _ := strings.Cut(cField, " ") // "copy (K==1 special case…)" -> "copy"
+	if kind, _ := erasure.Plan(p); kind != kinds[field] {
+		t.Errorf("Plan(%d,%d) = %s, C leopard used %s", k, m, kind, cField)
+	}
+	enc, err := erasure.New(p, b)
+	if err != nil {
+		t.Fatalf("New(%+v, %s) = %v", p, b, err)
+	}
+	shards := leopardTestShards(k, m, size)
+	if err := enc.Encode(shards); err != nil {
+		t.Fatalf("%s Encode(%d,%d) = %v", b, k, m, err)
+	}
+	return shards
 }
 
 // leopardTestShards returns the vectors' input: data shard i, byte j =
