@@ -11,7 +11,7 @@ ICICLE_PREFIX ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cairn/icicle/v3.9.2-cpu
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/cairn
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/cairn
 
 ## run: the node on this host, embedded default config, data in $XDG_DATA_HOME/cairn or ./.cairn
 run: build
