@@ -62,8 +62,9 @@ type Erasure interface {
 	Encode(shards [][]byte) error
 	// Verify reports whether the parity shards match the data shards.
 	Verify(shards [][]byte) (bool, error)
-	// Reconstruct fills every missing shard (nil or zero length) in place,
-	// allocating its buffer. It returns an error wrapping ErrTooFewShards
+	// Reconstruct fills every missing shard (nil or zero length) in place:
+	// a missing shard's slice is reused when its capacity holds the shard
+	// length, and allocated otherwise. It returns an error wrapping ErrTooFewShards
 	// when more than M shards are missing.
 	Reconstruct(shards [][]byte) error
 }

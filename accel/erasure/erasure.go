@@ -319,20 +319,17 @@ func (c *code) Reconstruct(shards [][]byte) error {
 	if len(missing) > c.params.ParityShards {
 		return fmt.Errorf("erasure: %s: %d shards missing, at most M=%d can be rebuilt: %w", c, len(missing), c.params.ParityShards, accel.ErrTooFewShards)
 	}
-	switch c.kind {
-	case KindCopy, KindXOR:
-		// Exactly one shard is missing (M == 1).
-		i := missing[0]
-		shards[i] = make([]byte, size)
-		c.recompute(shards[i], shards, i)
-		return nil
-	}
 	for _, i := range missing {
 		if cap(shards[i]) >= size {
 			shards[i] = shards[i][:size]
 		} else {
 			shards[i] = make([]byte, size)
 		}
+	}
+	if c.kind == KindCopy || c.kind == KindXOR {
+		// Exactly one shard is missing (M == 1).
+		c.recompute(shards[missing[0]], shards, missing[0])
+		return nil
 	}
 	if missing[0] >= c.params.DataShards {
 		// Only parity is lost: encoding rewrites it from the intact data,
