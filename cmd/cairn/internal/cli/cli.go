@@ -113,6 +113,7 @@ CAIRN_CONFIG, CAIRN_* environment variables, and flags.`,
 		newAccelCmd(env, g),
 		newConfigCmd(env, g),
 		newBenchCmd(env),
+		newStorageCmd(env),
 		newVersionCmd(env),
 	)
 	return root

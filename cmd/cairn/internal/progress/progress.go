@@ -38,6 +38,7 @@ const width = 30
 func New(w io.Writer, label string, total uint64) *Bar {
 	b := &Bar{w: w, label: label, total: total, now: time.Now, every: 5 * time.Second}
 	b.start = b.now()
+	b.mu.drawn = b.start // the first line is due one interval after the start
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			b.tty, b.every = true, 100*time.Millisecond
@@ -60,13 +61,17 @@ func (b *Bar) Set(done uint64) {
 	}
 }
 
-// Done draws the final state and ends the line.
+// Done draws the final state and ends the line. Off a terminal it prints
+// nothing for a transfer that ended before its first line was due.
 func (b *Bar) Done() {
 	if b == nil || b.w == nil {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if !b.tty && b.mu.drawn.Equal(b.start) {
+		return
+	}
 	if b.total == 0 {
 		b.total = b.mu.done
 	}

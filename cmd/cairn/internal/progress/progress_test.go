@@ -20,7 +20,7 @@ func TestBarLines(t *testing.T) {
 	clock := time.Unix(0, 0)
 	b := New(&buf, "hash", 1000)
 	b.now = func() time.Time { return clock }
-	b.start = clock
+	b.start, b.mu.drawn = clock, clock
 	clock = clock.Add(6 * time.Second)
 	b.Set(500)
 	b.Set(600) // within 5 s of the last line: not drawn
@@ -32,6 +32,13 @@ func TestBarLines(t *testing.T) {
 	}
 	if !strings.Contains(lines[0], " 50%") || !strings.Contains(lines[1], " 60%") {
 		t.Errorf("lines = %q, want 50%% then 60%%", lines)
+	}
+	buf.Reset()
+	quick := New(&buf, "hash", 10)
+	quick.Set(10)
+	quick.Done()
+	if buf.Len() != 0 {
+		t.Errorf("a transfer shorter than one interval printed %q off a terminal", buf.String())
 	}
 	var nilBar *Bar
 	nilBar.Set(1) // must not panic
