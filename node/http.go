@@ -10,6 +10,7 @@ import (
 
 	"github.com/cairn-node/cairn/node/api"
 	"github.com/cairn-node/cairn/node/buildinfo"
+	"github.com/cairn-node/cairn/node/storage/httpapi"
 )
 
 // handler returns the API routes (see package node/api).
@@ -28,6 +29,7 @@ func (n *Node) handler() http.Handler {
 	// config.Validate keeps MetricsPath clear of the paths above and of
 	// pattern syntax, so this cannot panic.
 	mux.Handle("GET "+n.cfg.MetricsPath, promhttp.HandlerFor(n.metrics, promhttp.HandlerOpts{}))
+	httpapi.New(n.store, n.hasher, n.opts.log).Register(mux, httpapi.PrefixStorage, httpapi.PrefixCodex)
 	return mux
 }
 

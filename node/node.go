@@ -40,8 +40,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-node/cairn/accel"
+	"github.com/cairn-node/cairn/accel/sha256x"
 	"github.com/cairn-node/cairn/node/buildinfo"
 	"github.com/cairn-node/cairn/node/config"
+	"github.com/cairn-node/cairn/node/storage/dataset"
+	"github.com/cairn-node/cairn/node/storage/pebblestore"
 )
 
 // ShutdownTimeout is how long Close waits for API requests in flight before
@@ -102,6 +105,8 @@ type Node struct {
 	lock    *dirLock
 	router  *accel.Router
 	metrics *prometheus.Registry
+	store   *pebblestore.Store
+	hasher  accel.SHA256 // the routed SHA-256 kernel of uploads and reads
 
 	// done is closed when the node stops by itself (the API server failed);
 	// err then says why.
@@ -169,7 +174,34 @@ func New(cfg config.Config, opts ...Option) (*Node, error) {
 	}
 	n.metrics = newMetrics(buildinfo.Read())
 	n.log.Debug("data dir locked", "dir", dir)
+	if err := n.openStore(); err != nil {
+		n.lock.release()
+		return nil, err
+	}
 	return n, nil
+}
+
+// openStore opens the dataset store in <data_dir>/storage with the routed
+// SHA-256 kernel.
+func (n *Node) openStore() error {
+	b, err := n.router.Pick(accel.KernelSHA256, dataset.DefaultBatchBytes)
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	if n.hasher, err = sha256x.New(b); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	n.store, err = pebblestore.Open(context.Background(), pebblestore.Options{
+		Dir:        filepath.Join(n.cfg.DataDir, "storage"),
+		QuotaBytes: n.cfg.Storage.QuotaBytes(),
+		TTL:        n.cfg.Storage.TTLDuration(),
+		Hasher:     n.hasher,
+		Logger:     n.opts.log,
+	})
+	if err != nil {
+		return fmt.Errorf("node: open dataset store: %w", err)
+	}
+	return nil
 }
 
 // checkPolicy fails when the policy forces a backend that cannot run a
@@ -204,6 +236,9 @@ func (n *Node) Start(ctx context.Context) error {
 	}
 	if n.mu.srv != nil {
 		return errors.New("node: already started")
+	}
+	if err := n.store.Start(); err != nil {
+		return fmt.Errorf("node: start store maintenance: %w", err)
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", n.cfg.APIAddr)
@@ -317,6 +352,9 @@ func (n *Node) close() error {
 		}
 	}
 	n.wg.Wait()
+	if err := n.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("node: close dataset store: %w", err))
+	}
 	if err := n.lock.release(); err != nil {
 		errs = append(errs, err)
 	}

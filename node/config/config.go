@@ -26,11 +26,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/multiformats/go-multiaddr"
@@ -57,6 +59,10 @@ const (
 	DefaultMetricsPath = "/metrics"
 	// DefaultLogLevel is the default log_level.
 	DefaultLogLevel = "info"
+	// DefaultStorageQuota is the default storage.quota (Logos Storage's).
+	DefaultStorageQuota = "20GiB"
+	// DefaultStorageTTL is the default storage.ttl: 30 days.
+	DefaultStorageTTL = "720h"
 	// DataDirName is the directory created under $XDG_DATA_HOME.
 	DataDirName = "cairn"
 	// LocalDataDir is the data directory used when XDG_DATA_HOME is unset,
@@ -100,6 +106,60 @@ type Config struct {
 	// routes automatically by input size. Env CAIRN_ACCEL and
 	// CAIRN_ACCEL_<KERNEL>.
 	Accel accel.Policy `toml:"accel"`
+
+	// Storage configures the dataset store (TOML table [storage]).
+	Storage Storage `toml:"storage"`
+}
+
+// Storage configures the dataset store.
+type Storage struct {
+	// Quota caps the bytes of stored blocks, as a size with a unit (B,
+	// KiB, MiB, GiB, TiB; KB, MB, GB, TB). Default: 20GiB. Env
+	// CAIRN_STORAGE_QUOTA.
+	Quota string `toml:"quota"`
+	// TTL is how long a dataset lives after its last upload or fetch, as
+	// a Go duration ("720h"). Default: 720h (30 days). Env
+	// CAIRN_STORAGE_TTL.
+	TTL string `toml:"ttl"`
+}
+
+// QuotaBytes returns Storage.Quota in bytes (0 when invalid; Validate
+// reports it).
+func (s Storage) QuotaBytes() uint64 {
+	n, _ := ParseSize(s.Quota)
+	return n
+}
+
+// TTLDuration returns Storage.TTL (0 when invalid; Validate reports it).
+func (s Storage) TTLDuration() time.Duration {
+	d, _ := time.ParseDuration(s.TTL)
+	return d
+}
+
+// sizeUnits are the units ParseSize accepts, longest first.
+var sizeUnits = []struct {
+	suffix string
+	mult   uint64
+}{
+	{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10},
+	{"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1},
+}
+
+// ParseSize parses a byte size such as "20GiB", "500MB" or "4096" (bytes).
+func ParseSize(s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	mult := uint64(1)
+	for _, u := range sizeUnits {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseUint(t, 10, 64)
+	if err != nil || n > math.MaxUint64/mult {
+		return 0, fmt.Errorf("not a size; write a whole number with a unit, such as 20GiB or 500MB")
+	}
+	return n * mult, nil
 }
 
 // Default returns the defaults of the embedded file, with DataDir still
@@ -146,6 +206,12 @@ func (c Config) EnsureDefaults(getenv func(string) string) Config {
 	}
 	if c.MetricsPath == "" {
 		c.MetricsPath = DefaultMetricsPath
+	}
+	if c.Storage.Quota == "" {
+		c.Storage.Quota = DefaultStorageQuota
+	}
+	if c.Storage.TTL == "" {
+		c.Storage.TTL = DefaultStorageTTL
 	}
 	return c
 }
@@ -200,6 +266,12 @@ func (c Config) Validate() error {
 	}
 	if err := checkPath(c.MetricsPath); err != nil {
 		bad("metrics_path", c.MetricsPath, err.Error())
+	}
+	if n, err := ParseSize(c.Storage.Quota); err != nil || n == 0 {
+		bad("storage.quota", c.Storage.Quota, "want a positive size such as "+DefaultStorageQuota)
+	}
+	if d, err := time.ParseDuration(c.Storage.TTL); err != nil || d <= 0 {
+		bad("storage.ttl", c.Storage.TTL, "want a positive duration such as "+DefaultStorageTTL+" (30 days)")
 	}
 	if f := c.Accel.Force; f != "" && !isBackend(f) {
 		bad("accel.backend", string(f), "unknown backend; use go, simd, icicle, or \"\" / auto to route by size")

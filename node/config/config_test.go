@@ -25,6 +25,7 @@ func TestDefault(t *testing.T) {
 		Listen:      []string{"/ip4/0.0.0.0/tcp/0"},
 		LogLevel:    "info",
 		MetricsPath: "/metrics",
+		Storage:     config.Storage{Quota: "20GiB", TTL: "720h"},
 	}
 	if got := config.Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %#v, want %#v", got, want)
@@ -136,6 +137,7 @@ erasure = "go"
 				LogLevel:    "debug",
 				MetricsPath: "/file-metrics",
 				Accel:       accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: accel.Go}},
+				Storage:     defaultStorage,
 			},
 		},
 		{
@@ -156,13 +158,15 @@ erasure = "go"
 			name: "env over file",
 			file: file,
 			env: map[string]string{
-				"CAIRN_DATA_DIR":     "/env/data",
-				"CAIRN_API_ADDR":     "[::1]:7100",
-				"CAIRN_LISTEN":       "/ip4/127.0.0.1/tcp/7101, /ip4/127.0.0.1/udp/7101/quic-v1,",
-				"CAIRN_LOG_LEVEL":    "error",
-				"CAIRN_METRICS_PATH": "/env-metrics",
-				"CAIRN_ACCEL_MERKLE": "icicle",
-				"XDG_DATA_HOME":      "/xdg",
+				"CAIRN_DATA_DIR":      "/env/data",
+				"CAIRN_API_ADDR":      "[::1]:7100",
+				"CAIRN_LISTEN":        "/ip4/127.0.0.1/tcp/7101, /ip4/127.0.0.1/udp/7101/quic-v1,",
+				"CAIRN_LOG_LEVEL":     "error",
+				"CAIRN_METRICS_PATH":  "/env-metrics",
+				"CAIRN_ACCEL_MERKLE":  "icicle",
+				"CAIRN_STORAGE_QUOTA": "1TB",
+				"CAIRN_STORAGE_TTL":   "24h",
+				"XDG_DATA_HOME":       "/xdg",
 			},
 			want: config.Config{
 				DataDir:     "/env/data",
@@ -173,6 +177,7 @@ erasure = "go"
 				Accel: accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{
 					accel.KernelErasure: accel.Go, accel.KernelMerkle: accel.Icicle,
 				}},
+				Storage: config.Storage{Quota: "1TB", TTL: "24h"},
 			},
 		},
 		{
@@ -183,7 +188,8 @@ erasure = "go"
 				DataDir: "/file/data", APIAddr: "127.0.0.1:7000",
 				Listen:   []string{"/ip4/127.0.0.1/tcp/7001", "/ip6/::1/tcp/7001"},
 				LogLevel: "debug", MetricsPath: "/file-metrics",
-				Accel: accel.Policy{Force: accel.Go},
+				Accel:   accel.Policy{Force: accel.Go},
+				Storage: defaultStorage,
 			},
 		},
 		{
@@ -194,7 +200,8 @@ erasure = "go"
 				DataDir: "/file/data", APIAddr: "127.0.0.1:7000",
 				Listen:   []string{"/ip4/127.0.0.1/tcp/7001", "/ip6/::1/tcp/7001"},
 				LogLevel: "debug", MetricsPath: "/file-metrics",
-				Accel: accel.Policy{Kernels: map[accel.Kernel]accel.Backend{accel.KernelSHA256: accel.SIMD}},
+				Accel:   accel.Policy{Kernels: map[accel.Kernel]accel.Backend{accel.KernelSHA256: accel.SIMD}},
+				Storage: defaultStorage,
 			},
 		},
 		{
@@ -213,6 +220,7 @@ erasure = "go"
 				Listen: []string{"/ip4/127.0.0.1/tcp/7201"}, LogLevel: "WARN",
 				MetricsPath: "/file-metrics",
 				Accel:       accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: accel.Go}},
+				Storage:     defaultStorage,
 			},
 		},
 		{
@@ -362,6 +370,33 @@ func TestStringParseRoundTrip(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, c) {
 			t.Errorf("Parse(c.String()) = %#v, want %#v\nTOML:\n%s", got, c, c.String())
+		}
+	}
+}
+
+// defaultStorage is the [storage] table of the embedded defaults.
+var defaultStorage = config.Storage{Quota: config.DefaultStorageQuota, TTL: config.DefaultStorageTTL}
+
+func TestStorageSettings(t *testing.T) {
+	for in, want := range map[string]uint64{"20GiB": 20 << 30, "500MB": 500e6, "4096": 4096, " 1 TiB ": 1 << 40} {
+		if got, err := config.ParseSize(in); got != want || err != nil {
+			t.Errorf("ParseSize(%q) = %d, %v, want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "GiB", "-1GiB", "1.5GiB", "99999999999TiB", "20 parsecs"} {
+		if _, err := config.ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q): no error", in)
+		}
+	}
+	c := config.Default().EnsureDefaults(envMap(nil))
+	if c.Storage.QuotaBytes() != 20<<30 || c.Storage.TTLDuration().Hours() != 720 {
+		t.Errorf("default storage = %d bytes, %v; want 20 GiB, 720h", c.Storage.QuotaBytes(), c.Storage.TTLDuration())
+	}
+	c.Storage = config.Storage{Quota: "0", TTL: "forever"}
+	err := c.Validate()
+	for _, key := range []string{"storage.quota", "storage.ttl"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("Validate(%+v) = %v, want an error naming %s", c.Storage, err, key)
 		}
 	}
 }

@@ -18,6 +18,9 @@ const (
 	EnvListen      = "CAIRN_LISTEN"
 	EnvLogLevel    = "CAIRN_LOG_LEVEL"
 	EnvMetricsPath = "CAIRN_METRICS_PATH"
+	// EnvStorageQuota and EnvStorageTTL set storage.quota and storage.ttl.
+	EnvStorageQuota = "CAIRN_STORAGE_QUOTA"
+	EnvStorageTTL   = "CAIRN_STORAGE_TTL"
 	EnvAccel       = "CAIRN_ACCEL"
 )
 
@@ -131,6 +134,8 @@ func fromEnv(getenv func(string) string) (Config, map[string]string) {
 	str("api_addr", EnvAPIAddr, &c.APIAddr)
 	str("log_level", EnvLogLevel, &c.LogLevel)
 	str("metrics_path", EnvMetricsPath, &c.MetricsPath)
+	str("storage.quota", EnvStorageQuota, &c.Storage.Quota)
+	str("storage.ttl", EnvStorageTTL, &c.Storage.TTL)
 	if v := getenv(EnvListen); v != "" {
 		c.Listen = []string{}
 		for _, a := range strings.Split(v, ",") {
@@ -170,6 +175,10 @@ func (c Config) isSet(key string) bool {
 		return c.MetricsPath != ""
 	case "accel.backend":
 		return c.Accel.Force != ""
+	case "storage.quota":
+		return c.Storage.Quota != ""
+	case "storage.ttl":
+		return c.Storage.TTL != ""
 	}
 	if k, ok := strings.CutPrefix(key, "accel.kernels."); ok {
 		_, set := c.Accel.Kernels[accel.Kernel(k)]
@@ -203,6 +212,12 @@ func overlay(dst, src Config, has func(key string) (source string, ok bool), ori
 	}
 	if set("metrics_path") {
 		dst.MetricsPath = src.MetricsPath
+	}
+	if set("storage.quota") {
+		dst.Storage.Quota = src.Storage.Quota
+	}
+	if set("storage.ttl") {
+		dst.Storage.TTL = src.Storage.TTL
 	}
 	kernels := map[accel.Kernel]accel.Backend{}
 	for k, b := range dst.Accel.Kernels {

@@ -1,0 +1,223 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/cairn-node/cairn/accel"
+	"github.com/cairn-node/cairn/node/storage"
+	"github.com/cairn-node/cairn/node/storage/cids"
+	"github.com/cairn-node/cairn/node/storage/dataset"
+	"github.com/cairn-node/cairn/node/storage/manifest"
+)
+
+// The URL prefixes the API is served under.
+const (
+	PrefixStorage = "/api/storage/v1" // Logos Storage 2026
+	PrefixCodex   = "/api/codex/v1"   // nim-codex v0.2 clients
+)
+
+// Server serves the storage API. It is safe for concurrent use.
+type Server struct {
+	store  storage.Store
+	hasher accel.SHA256
+	log    *slog.Logger
+}
+
+// New returns a server over store, hashing uploads with hasher. A nil
+// logger means slog.Default() with subsys=node/storage/httpapi.
+func New(store storage.Store, hasher accel.SHA256, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{store: store, hasher: hasher, log: log.With("subsys", "node/storage/httpapi")}
+}
+
+// Register mounts the routes under each prefix on mux (PrefixStorage and
+// PrefixCodex when none are given).
+func (s *Server) Register(mux *http.ServeMux, prefixes ...string) {
+	if len(prefixes) == 0 {
+		prefixes = []string{PrefixStorage, PrefixCodex}
+	}
+	for _, p := range prefixes {
+		mux.HandleFunc("POST "+p+"/data", s.upload)
+		mux.HandleFunc("GET "+p+"/data", s.list)
+		mux.HandleFunc("GET "+p+"/data/{cid}", s.download)
+		mux.HandleFunc("HEAD "+p+"/data/{cid}", s.download)
+		mux.HandleFunc("GET "+p+"/data/{cid}/exists", s.exists)
+		mux.HandleFunc("DELETE "+p+"/data/{cid}", s.delete)
+		mux.HandleFunc("GET "+p+"/space", s.space)
+	}
+}
+
+// apiError is an error with its HTTP status.
+type apiError struct {
+	status int
+	err    error
+}
+
+func (e *apiError) Error() string { return e.err.Error() }
+func (e *apiError) Unwrap() error { return e.err }
+
+func errStatus(status int, format string, args ...any) error {
+	return &apiError{status, fmt.Errorf(format, args...)}
+}
+
+// fail writes err as {"error": …} with the status it maps to.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+		status = ae.status
+	case errors.Is(err, storage.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, storage.ErrQuotaExceeded):
+		status = http.StatusInsufficientStorage
+	case errors.Is(err, cids.ErrInvalid), errors.Is(err, dataset.ErrEmpty):
+		status = http.StatusBadRequest
+	case errors.Is(err, context.Canceled):
+		status = 499 // client closed the request (nginx's code); the client is gone
+	}
+	if status >= 500 {
+		s.log.Warn("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the client may be gone; nothing else to tell
+}
+
+// parseCID reads the {cid} path value: a block or manifest CID.
+func parseCID(r *http.Request) (cid.Cid, error) {
+	c, err := cids.Parse(r.PathValue("cid"), cids.CodecManifest, cids.CodecBlock, cids.CodecTree)
+	if err != nil {
+		return cid.Undef, errStatus(http.StatusBadRequest, "%w", err)
+	}
+	return c, nil
+}
+
+// manifestJSON is the manifest object of Logos Storage's JSON responses.
+type manifestJSON struct {
+	TreeCID     string `json:"treeCid"`
+	DatasetSize uint64 `json:"datasetSize"`
+	BlockSize   uint32 `json:"blockSize"`
+	Protected   bool   `json:"protected"`
+	Filename    string `json:"filename,omitempty"`
+	Mimetype    string `json:"mimetype,omitempty"`
+	// Erasure-coded manifests only.
+	ECK                 uint32 `json:"ecK,omitempty"`
+	ECM                 uint32 `json:"ecM,omitempty"`
+	OriginalTreeCID     string `json:"originalTreeCid,omitempty"`
+	OriginalDatasetSize uint64 `json:"originalDatasetSize,omitempty"`
+}
+
+func toJSON(m *manifest.Manifest) manifestJSON {
+	j := manifestJSON{
+		TreeCID: cids.String(m.TreeCID), DatasetSize: m.DatasetSize, BlockSize: m.BlockSize,
+		Protected: m.Protected(), Filename: m.Filename, Mimetype: m.Mimetype,
+	}
+	if e := m.Erasure; e != nil {
+		j.ECK, j.ECM, j.OriginalDatasetSize = e.K, e.M, e.OriginalDatasetSize
+		j.OriginalTreeCID = cids.String(e.OriginalTreeCID)
+	}
+	return j
+}
+
+// loadManifest reads and decodes the manifest of stored dataset c.
+func (s *Server) loadManifest(ctx context.Context, c cid.Cid) (*manifest.Manifest, error) {
+	raw, err := s.store.Get(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := manifest.Decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("stored manifest %s: %w", cids.String(c), err)
+	}
+	return m, nil
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	infos, err := s.store.Datasets(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	type item struct {
+		CID      string       `json:"cid"`
+		Manifest manifestJSON `json:"manifest"`
+	}
+	out := struct {
+		Content []item `json:"content"`
+	}{Content: []item{}}
+	for _, d := range infos {
+		m, err := s.loadManifest(r.Context(), d.Manifest)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out.Content = append(out.Content, item{cids.String(d.Manifest), toJSON(m)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) exists(w http.ResponseWriter, r *http.Request) {
+	c, err := parseCID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var ok bool
+	if c.Type() == cids.CodecManifest {
+		_, err = s.store.Dataset(r.Context(), c)
+		ok = err == nil
+		if errors.Is(err, storage.ErrNotFound) {
+			err = nil
+		}
+	} else {
+		ok, err = s.store.Has(r.Context(), c)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{cids.String(c): ok})
+}
+
+func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
+	c, err := parseCID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if c.Type() == cids.CodecManifest {
+		err = s.store.DeleteDataset(r.Context(), c)
+	} else {
+		err = s.store.Delete(r.Context(), c)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) space(w http.ResponseWriter, r *http.Request) {
+	sp, err := s.store.Space()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sp)
+}

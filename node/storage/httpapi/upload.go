@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/cairn-node/cairn/node/storage"
+	"github.com/cairn-node/cairn/node/storage/cids"
+	"github.com/cairn-node/cairn/node/storage/dataset"
+	"github.com/cairn-node/cairn/node/storage/manifest"
+)
+
+// Limits of the manifest's optional strings (Logos Storage 2026).
+const (
+	maxFilename = 255
+	maxMimetype = 128
+)
+
+// upload stores the request body as a dataset and answers its manifest CID.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	filename, mimetype, blockSize, err := uploadParams(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	b := s.store.NewBatch()
+	defer b.Discard() // after a commit it does nothing
+	var blocks []cid.Cid
+	res, err := dataset.Chunk(ctx, r.Body, dataset.Options{Hasher: s.hasher, BlockSize: blockSize}, func(blk dataset.Block) error {
+		blocks = append(blocks, blk.CID)
+		return b.Put(ctx, blk.CID, blk.Data)
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m := manifest.New(res.TreeCID, uint32(res.BlockSize), res.Size)
+	m.Filename, m.Mimetype = filename, mimetype
+	mc, enc, err := m.CID(m.DefaultLayout())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := b.CommitDataset(ctx, storage.NewDataset{Manifest: mc, ManifestBytes: enc, Tree: res.TreeCID, Blocks: blocks}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("stored dataset", "manifest", cids.String(mc), "bytes", res.Size, "blocks", len(blocks))
+	w.Header().Set("Content-Type", "text/plain")
+	fmt.Fprint(w, cids.String(mc))
+}
+
+// uploadParams reads the filename (Content-Disposition), MIME type
+// (Content-Type) and ?blockSize= of an upload, as Logos Storage does.
+func uploadParams(r *http.Request) (filename, mimetype string, blockSize int, err error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, perr := mime.ParseMediaType(ct)
+		if perr != nil || len(mt) > maxMimetype {
+			return "", "", 0, errStatus(http.StatusUnprocessableEntity, "Content-Type %q is not a valid MIME type of at most %d bytes", ct, maxMimetype)
+		}
+		mimetype = mt
+	}
+	if cd := r.Header.Get("Content-Disposition"); cd != "" {
+		_, params, perr := mime.ParseMediaType(cd)
+		if perr != nil {
+			return "", "", 0, errStatus(http.StatusUnprocessableEntity, "Content-Disposition %q: %w", cd, perr)
+		}
+		filename = params["filename"]
+		if len(filename) > maxFilename || !utf8.ValidString(filename) {
+			return "", "", 0, errStatus(http.StatusUnprocessableEntity, "filename must be valid UTF-8 of at most %d bytes", maxFilename)
+		}
+	}
+	blockSize = dataset.DefaultBlockSize
+	if v := r.URL.Query().Get("blockSize"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || dataset.CheckBlockSize(n) != nil {
+			return "", "", 0, errStatus(http.StatusBadRequest, "blockSize %q: want a power of two from %d to %d", v, dataset.MinBlockSize, dataset.MaxBlockSize)
+		}
+		blockSize = n
+	}
+	return filename, mimetype, blockSize, nil
+}

@@ -1,0 +1,2 @@
+// Package pebblestore implements the storage interfaces on pebble.
+package pebblestore
