@@ -142,6 +142,15 @@ func checkConsistent(t *testing.T, s *pebblestore.Store, committed, deleted map[
 	sp, _ := s.Space()
 	if exact && sp.TotalBlocks != uint64(len(distinct)) || sp.QuotaUsedBytes != bytes || sp.QuotaReservedBytes != 0 {
 		t.Errorf("Space = %+v, want %d blocks of %d bytes: the datasets' own", sp, len(distinct), bytes)
+		for k, v := range s.Blocks() {
+			if _, ok := distinct[k]; !ok {
+				c, _ := cid.Cast([]byte(k))
+				t.Logf("extra block %s: %s", cids.String(c), v)
+			}
+		}
+		for _, p := range []byte("zlsx") {
+			t.Logf("keys %c: %v", p, s.Keys(p))
+		}
 	}
 	if t.Failed() {
 		t.FailNow()

@@ -113,7 +113,7 @@ CAIRN_CONFIG, CAIRN_* environment variables, and flags.`,
 		newAccelCmd(env, g),
 		newConfigCmd(env, g),
 		newBenchCmd(env),
-		newStorageCmd(env),
+		newStorageCmd(env, g),
 		newVersionCmd(env),
 	)
 	return root

@@ -15,12 +15,22 @@ import (
 	"github.com/cairn-node/cairn/node/storage/manifest"
 )
 
-func newStorageCmd(env *Env) *cobra.Command {
+func newStorageCmd(env *Env, g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "storage",
-		Short: "Logos Storage datasets: hash files into manifests and CIDs",
+		Short: "Logos Storage datasets: hash, upload, download, list, delete",
+		Long: `storage works with Logos Storage datasets. 'hash' runs locally; the other
+commands talk to a running node's REST API (--api, default the api_addr of
+the config).`,
 	}
-	cmd.AddCommand(newStorageHashCmd(env))
+	cmd.AddCommand(
+		newStorageHashCmd(env),
+		newStorageUploadCmd(env, g),
+		newStorageDownloadCmd(env, g),
+		newStorageLsCmd(env, g),
+		newStorageRmCmd(env, g),
+		newStorageSpaceCmd(env, g),
+	)
 	return cmd
 }
 

@@ -69,3 +69,55 @@ func TestStorageHash(t *testing.T) {
 		t.Errorf("storage hash of an empty file = %d, %q; want an error saying it is empty", code, stderr.String())
 	}
 }
+
+// TestStorageCommandsAgainstNode runs `cairn run` and drives it with
+// `cairn storage upload/ls/space/download/rm`, checking that the CLI's
+// upload gets the same manifest CID as `storage hash`.
+func TestStorageCommandsAgainstNode(t *testing.T) {
+	r := startRun(t, nil, "--data-dir", t.TempDir(), "--api-addr", "127.0.0.1:0")
+	api := strings.TrimPrefix(r.url, "http://")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "photo.jpg")
+	data := make([]byte, 200000) // 4 distinct blocks
+	for i := range data {
+		data[i] = byte(i*7 + i/65536)
+	}
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cairn(t, nil, "storage", "upload", "--api", api, "--mimetype", "image/jpeg", src)
+	if code != cli.ExitOK {
+		t.Fatalf("storage upload = %d, stderr:\n%s", code, errs)
+	}
+	mc := strings.TrimSpace(out)
+	_, hashOut, _ := cairn(t, nil, "storage", "hash", "--filename", "photo.jpg", "--mimetype", "image/jpeg", src)
+	if !strings.Contains(hashOut, mc) {
+		t.Errorf("upload CID %s is not the one storage hash prints:\n%s", mc, hashOut)
+	}
+	if code, out, _ := cairn(t, nil, "storage", "ls", "--api", api); code != cli.ExitOK || !strings.Contains(out, mc) || !strings.Contains(out, "photo.jpg") {
+		t.Errorf("storage ls = %d:\n%s", code, out)
+	}
+	if code, out, _ := cairn(t, nil, "storage", "space", "--api", api); code != cli.ExitOK || !strings.Contains(out, "blocks    5") {
+		t.Errorf("storage space = %d:\n%s", code, out)
+	}
+	dst := filepath.Join(dir, "out.jpg")
+	if code, _, errs := cairn(t, nil, "storage", "download", "--api", api, "-o", dst, mc); code != cli.ExitOK {
+		t.Fatalf("storage download = %d:\n%s", code, errs)
+	}
+	if got, err := os.ReadFile(dst); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("downloaded file differs (%v)", err)
+	}
+	if code, _, errs := cairn(t, nil, "storage", "rm", "--api", api, mc); code != cli.ExitOK {
+		t.Fatalf("storage rm = %d:\n%s", code, errs)
+	}
+	code, _, errs = cairn(t, nil, "storage", "download", "--api", api, "-o", filepath.Join(dir, "gone"), mc)
+	if code != cli.ExitError || !strings.Contains(errs, "404") {
+		t.Errorf("download after rm = %d, %q; want an error with 404", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone")); !os.IsNotExist(err) {
+		t.Errorf("a failed download left %s behind", filepath.Join(dir, "gone"))
+	}
+	if code := r.stop(t); code != cli.ExitOK {
+		t.Errorf("cairn run exit = %d", code)
+	}
+}
