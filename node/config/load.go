@@ -21,7 +21,7 @@ const (
 	// EnvStorageQuota and EnvStorageTTL set storage.quota and storage.ttl.
 	EnvStorageQuota = "CAIRN_STORAGE_QUOTA"
 	EnvStorageTTL   = "CAIRN_STORAGE_TTL"
-	EnvAccel       = "CAIRN_ACCEL"
+	EnvAccel        = "CAIRN_ACCEL"
 )
 
 // EnvAccelKernel returns the variable that routes kernel k, e.g.
