@@ -31,10 +31,12 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if c.Type() != cids.CodecManifest {
 		data, err := s.store.Get(ctx, c)
+		s.metrics.downloads.WithLabelValues(result(err)).Inc()
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		s.metrics.downloadBytes.Add(float64(len(data)))
 		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Header().Set("Content-Disposition", "attachment")
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
@@ -67,6 +69,8 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", `"`+cids.String(c)+`"`) // content-addressed: the CID is a strong validator
 	rd := &datasetReader{ctx: ctx, store: s.store, manifest: c, size: int64(m.DatasetSize), blockSize: int64(m.BlockSize), blocks: info.Blocks}
 	http.ServeContent(w, r, "", info.Created, rd)
+	s.metrics.downloads.WithLabelValues(result(rd.err)).Inc()
+	s.metrics.downloadBytes.Add(float64(rd.served))
 	if rd.err != nil && !errors.Is(rd.err, context.Canceled) {
 		// The status line has gone out; all that is left is to log and
 		// let the short body tell the client.
@@ -109,6 +113,7 @@ type datasetReader struct {
 	buf      [][]byte
 	bufFirst int
 	err      error // the first error, kept for logging
+	served   int64 // bytes returned by Read, for metrics
 }
 
 func (d *datasetReader) Seek(off int64, whence int) (int64, error) {
@@ -130,6 +135,7 @@ func (d *datasetReader) Read(p []byte) (int, error) {
 	off := d.pos % d.blockSize
 	n := copy(p, blk[off:min(int64(len(blk)), off+d.size-d.pos)])
 	d.pos += int64(n)
+	d.served += int64(n)
 	return n, nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/sha256x"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
@@ -21,6 +23,13 @@ import (
 
 // newServer starts the API over a real pebble store on a loopback port.
 func newServer(t *testing.T, quota uint64) string {
+	url, _ := newServerWithMetrics(t, quota)
+	return url
+}
+
+// newServerWithMetrics is newServer that also returns the registry of the
+// server's Prometheus series.
+func newServerWithMetrics(t *testing.T, quota uint64) (string, *prometheus.Registry) {
 	t.Helper()
 	h, err := sha256x.New(accel.SIMD)
 	if err != nil {
@@ -32,10 +41,32 @@ func newServer(t *testing.T, quota uint64) string {
 	}
 	t.Cleanup(func() { st.Close() })
 	mux := http.NewServeMux()
-	httpapi.New(st, h, nil).Register(mux)
+	reg := prometheus.NewRegistry()
+	httpapi.New(st, h, httpapi.Options{Registerer: reg}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return srv.URL, reg
+}
+
+// counter returns the value of a counter series (with one label value,
+// or none).
+func counter(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label == "" || (len(m.GetLabel()) > 0 && m.GetLabel()[0].GetValue() == label) {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
 
 func do(t *testing.T, method, url string, body io.Reader, hdr map[string]string) (*http.Response, []byte) {
@@ -72,7 +103,8 @@ func randomData(n int) []byte {
 // i mod 251, 300000 bytes, with filename and MIME type) and expects the
 // manifest CID logos-storage-nim gives it (shared/vectors/storage).
 func TestUploadMatchesUpstream(t *testing.T) {
-	base := newServer(t, 0) + httpapi.PrefixStorage
+	url, reg := newServerWithMetrics(t, 0)
+	base := url + httpapi.PrefixStorage
 	data := make([]byte, 300000)
 	for i := range data {
 		data[i] = byte(i % 251)
@@ -89,6 +121,20 @@ func TestUploadMatchesUpstream(t *testing.T) {
 	}
 	if ct, cd := resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"); ct != "application/octet-stream" || cd != `attachment; filename=data.bin` {
 		t.Errorf("headers Content-Type %q, Content-Disposition %q", ct, cd)
+	}
+	for _, c := range []struct {
+		name, label string
+		want        float64
+	}{
+		{"cairn_storage_uploads_total", "ok", 1},
+		{"cairn_storage_upload_bytes_total", "", 300000},
+		{"cairn_storage_upload_blocks_total", "", 5},
+		{"cairn_storage_downloads_total", "ok", 1},
+		{"cairn_storage_download_bytes_total", "", 300000},
+	} {
+		if got := counter(t, reg, c.name, c.label); got != c.want {
+			t.Errorf("%s{%s} = %v, want %v", c.name, c.label, got, c.want)
+		}
 	}
 }
 

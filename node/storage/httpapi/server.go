@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/ipfs/go-cid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/node/storage"
@@ -25,18 +26,29 @@ const (
 
 // Server serves the storage API. It is safe for concurrent use.
 type Server struct {
-	store  storage.Store
-	hasher accel.SHA256
-	log    *slog.Logger
+	store   storage.Store
+	hasher  accel.SHA256
+	log     *slog.Logger
+	metrics *metrics
 }
 
-// New returns a server over store, hashing uploads with hasher. A nil
-// logger means slog.Default() with subsys=node/storage/httpapi.
-func New(store storage.Store, hasher accel.SHA256, log *slog.Logger) *Server {
+// Options are the optional parts of a Server.
+type Options struct {
+	// Logger receives request failures. Nil means slog.Default(); the
+	// server adds subsys=node/storage/httpapi.
+	Logger *slog.Logger
+	// Registerer receives the server's Prometheus series
+	// (cairn_storage_*). Nil means they are not exported.
+	Registerer prometheus.Registerer
+}
+
+// New returns a server over store, hashing uploads with hasher.
+func New(store storage.Store, hasher accel.SHA256, opts Options) *Server {
+	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{store: store, hasher: hasher, log: log.With("subsys", "node/storage/httpapi")}
+	return &Server{store: store, hasher: hasher, log: log.With("subsys", "node/storage/httpapi"), metrics: newMetrics(opts.Registerer)}
 }
 
 // Register mounts the routes under each prefix on mux (PrefixStorage and

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ipfs/go-cid"
@@ -23,10 +24,25 @@ const (
 
 // upload stores the request body as a dataset and answers its manifest CID.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
-	filename, mimetype, blockSize, err := uploadParams(r)
+	start := time.Now()
+	mc, size, err := s.storeUpload(r)
+	s.metrics.uploads.WithLabelValues(result(err)).Inc()
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	s.metrics.uploadBytes.Add(float64(size))
+	s.metrics.uploadSeconds.Observe(time.Since(start).Seconds())
+	w.Header().Set("Content-Type", "text/plain")
+	fmt.Fprint(w, cids.String(mc))
+}
+
+// store1 stores the body of upload request r as one dataset and returns
+// its manifest CID and size.
+func (s *Server) storeUpload(r *http.Request) (cid.Cid, uint64, error) {
+	filename, mimetype, blockSize, err := uploadParams(r)
+	if err != nil {
+		return cid.Undef, 0, err
 	}
 	ctx := r.Context()
 	b := s.store.NewBatch()
@@ -34,26 +50,23 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	var blocks []cid.Cid
 	res, err := dataset.Chunk(ctx, r.Body, dataset.Options{Hasher: s.hasher, BlockSize: blockSize}, func(blk dataset.Block) error {
 		blocks = append(blocks, blk.CID)
+		s.metrics.blocksUploaded.Inc()
 		return b.Put(ctx, blk.CID, blk.Data)
 	})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return cid.Undef, 0, err
 	}
 	m := manifest.New(res.TreeCID, uint32(res.BlockSize), res.Size)
 	m.Filename, m.Mimetype = filename, mimetype
 	mc, enc, err := m.CID(m.DefaultLayout())
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return cid.Undef, 0, err
 	}
 	if err := b.CommitDataset(ctx, storage.NewDataset{Manifest: mc, ManifestBytes: enc, Tree: res.TreeCID, Blocks: blocks}); err != nil {
-		s.fail(w, r, err)
-		return
+		return cid.Undef, 0, err
 	}
 	s.log.Info("stored dataset", "manifest", cids.String(mc), "bytes", res.Size, "blocks", len(blocks))
-	w.Header().Set("Content-Type", "text/plain")
-	fmt.Fprint(w, cids.String(mc))
+	return mc, res.Size, nil
 }
 
 // uploadParams reads the filename (Content-Disposition), MIME type
