@@ -3,8 +3,10 @@ package bench
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,5 +129,43 @@ func TestEveryCaseRunsOnGo(t *testing.T) {
 		if err := op(); err != nil {
 			t.Errorf("%s %s: op = %v", c.Kernel, c.Params, err)
 		}
+	}
+}
+
+// TestUniqueReader checks that the REST benchmarks' input never repeats a
+// 64 KiB block, within a stream or across streams.
+func TestUniqueReader(t *testing.T) {
+	seen := map[[32]byte]bool{}
+	base := make([]byte, 2*shardSize)
+	for nonce := uint64(1); nonce <= 2; nonce++ {
+		data, err := io.ReadAll(&uniqueReader{base: base, nonce: nonce, size: 5*shardSize + 100})
+		if err != nil || len(data) != 5*shardSize+100 {
+			t.Fatalf("read %d bytes, %v", len(data), err)
+		}
+		for off := 0; off < len(data); off += shardSize {
+			sum := sha256.Sum256(data[off:min(off+shardSize, len(data))])
+			if seen[sum] {
+				t.Fatalf("block at %d of stream %d repeats", off, nonce)
+			}
+			seen[sum] = true
+		}
+	}
+}
+
+func TestRESTCasesRun(t *testing.T) {
+	for _, c := range restCases(4<<20, true) {
+		op, work, err := c.Setup(accel.Go)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Kernel, err)
+		}
+		for range 2 {
+			if err := op(); err != nil {
+				t.Fatalf("%s: %v", c.Kernel, err)
+			}
+		}
+		if work != 4<<20 {
+			t.Errorf("%s work = %v", c.Kernel, work)
+		}
+		runCaseCleanups()
 	}
 }

@@ -112,6 +112,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 // set up first, then measured in turns, round by round, so that noise from
 // the machine falls on all of them alike.
 func runCase(ctx context.Context, c Case, backends []accel.Backend, opt Options, bar *progress) ([]Record, error) {
+	defer runCaseCleanups()
 	type target struct {
 		name  string
 		setup func() (func() error, float64, error)
@@ -165,6 +166,21 @@ func runCase(ctx context.Context, c Case, backends []accel.Backend, opt Options,
 		}
 	}
 	return recs, nil
+}
+
+// caseCleanups are the release functions Setup registered with
+// atCaseEnd. Run is sequential, so one list serves.
+var caseCleanups []func()
+
+// atCaseEnd registers f to run when the current case has been measured:
+// Setup functions use it to stop servers and remove temporary directories.
+func atCaseEnd(f func()) { caseCleanups = append(caseCleanups, f) }
+
+func runCaseCleanups() {
+	for i := len(caseCleanups) - 1; i >= 0; i-- {
+		caseCleanups[i]()
+	}
+	caseCleanups = nil
 }
 
 // measure calls op for at least d and returns the work done per second.
