@@ -14,6 +14,7 @@ import (
 
 	"github.com/cairn-node/cairn/node/storage"
 	"github.com/cairn-node/cairn/node/storage/cids"
+	"github.com/cairn-node/cairn/node/storage/ec"
 )
 
 // readAheadBlocks is how many blocks a download reads and verifies in one
@@ -52,10 +53,6 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if m.Protected() {
-		s.fail(w, r, errStatus(http.StatusNotImplemented, "dataset %s is erasure-coded; this node cannot decode erasure-coded downloads yet", cids.String(c)))
-		return
-	}
 	ct := m.Mimetype
 	if ct == "" {
 		ct = "application/octet-stream"
@@ -67,8 +64,20 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Disposition", disp)
 	w.Header().Set("ETag", `"`+cids.String(c)+`"`) // content-addressed: the CID is a strong validator
+	var body io.ReadSeeker
 	rd := &datasetReader{ctx: ctx, store: s.store, manifest: c, size: int64(m.DatasetSize), blockSize: int64(m.BlockSize), blocks: info.Blocks}
-	http.ServeContent(w, r, "", info.Created, rd)
+	body = rd
+	if m.Protected() {
+		// Erasure-coded: the reader serves the original bytes and rebuilds
+		// (and repairs) lost or corrupt blocks from parity.
+		er, err := ec.NewReader(ctx, s.store, c, s.ecOptions())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		body = &countingReadSeeker{ReadSeeker: er, rd: rd}
+	}
+	http.ServeContent(w, r, "", info.Created, body)
 	s.metrics.downloads.WithLabelValues(result(rd.err)).Inc()
 	s.metrics.downloadBytes.Add(float64(rd.served))
 	if rd.err != nil && !errors.Is(rd.err, context.Canceled) {
@@ -76,6 +85,22 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		// let the short body tell the client.
 		s.log.Warn("download aborted", "manifest", cids.String(c), "err", rd.err)
 	}
+}
+
+// countingReadSeeker records the bytes and the first error of another
+// reader in rd's served and err fields, for metrics and logs.
+type countingReadSeeker struct {
+	io.ReadSeeker
+	rd *datasetReader
+}
+
+func (c *countingReadSeeker) Read(p []byte) (int, error) {
+	n, err := c.ReadSeeker.Read(p)
+	c.rd.served += int64(n)
+	if err != nil && err != io.EOF && c.rd.err == nil {
+		c.rd.err = err
+	}
+	return n, err
 }
 
 // seek moves *pos as io.Seeker does over a stream of size bytes.

@@ -233,3 +233,61 @@ func TestErrors(t *testing.T) {
 		t.Errorf("space after refused uploads = %s, want nothing stored or reserved", b)
 	}
 }
+
+// TestErasureCodedUpload uploads with ?ec=3,2 and reads the protected
+// dataset back; bad parameters are 400s.
+func TestErasureCodedUpload(t *testing.T) {
+	base := newServer(t, 0) + httpapi.PrefixStorage
+	data := randomData(7*65536 + 999)
+	resp, body := do(t, "POST", base+"/data?ec=3,2", bytes.NewReader(data), map[string]string{"Content-Disposition": `attachment; filename="x.bin"`})
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST ?ec=3,2 = %d %s", resp.StatusCode, body)
+	}
+	pc := string(body)
+	resp, got := do(t, "GET", base+"/data/"+pc, nil, nil)
+	if resp.StatusCode != 200 || !bytes.Equal(got, data) {
+		t.Fatalf("GET protected = %d, %d bytes; want the %d bytes uploaded", resp.StatusCode, len(got), len(data))
+	}
+	resp, got = do(t, "GET", base+"/data/"+pc, nil, map[string]string{"Range": "bytes=200000-300000"})
+	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(got, data[200000:300001]) {
+		t.Errorf("Range on protected = %d, %d bytes", resp.StatusCode, len(got))
+	}
+	_, body = do(t, "GET", base+"/data", nil, nil)
+	var list struct {
+		Content []struct {
+			CID      string `json:"cid"`
+			Manifest struct {
+				Protected           bool   `json:"protected"`
+				ECK                 uint32 `json:"ecK"`
+				ECM                 uint32 `json:"ecM"`
+				OriginalDatasetSize uint64 `json:"originalDatasetSize"`
+				Filename            string `json:"filename"`
+			} `json:"manifest"`
+		} `json:"content"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range list.Content {
+		if d.CID == pc {
+			found = true
+			m := d.Manifest
+			if !m.Protected || m.ECK != 3 || m.ECM != 2 || m.OriginalDatasetSize != uint64(len(data)) || m.Filename != "x.bin" {
+				t.Errorf("protected manifest = %+v", m)
+			}
+		}
+	}
+	if !found || len(list.Content) != 2 {
+		t.Errorf("GET /data lists %d datasets (%s), want the plain and the protected one", len(list.Content), body)
+	}
+	for _, q := range []string{"ec=3", "ec=0,2", "ec=a,b", "ec=9,2"} {
+		resp, body := do(t, "POST", base+"/data?"+q, bytes.NewReader(randomData(3*65536)), nil)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST ?%s = %d %s, want 400", q, resp.StatusCode, body)
+		}
+	}
+	if _, body = do(t, "GET", base+"/data", nil, nil); strings.Count(string(body), `"cid"`) != 2 {
+		t.Errorf("refused uploads left datasets behind: %s", body)
+	}
+}

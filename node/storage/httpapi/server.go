@@ -15,6 +15,7 @@ import (
 	"github.com/cairn-node/cairn/node/storage"
 	"github.com/cairn-node/cairn/node/storage/cids"
 	"github.com/cairn-node/cairn/node/storage/dataset"
+	"github.com/cairn-node/cairn/node/storage/ec"
 	"github.com/cairn-node/cairn/node/storage/manifest"
 )
 
@@ -28,6 +29,7 @@ const (
 type Server struct {
 	store   storage.Store
 	hasher  accel.SHA256
+	router  *accel.Router
 	log     *slog.Logger
 	metrics *metrics
 }
@@ -40,6 +42,9 @@ type Options struct {
 	// Registerer receives the server's Prometheus series
 	// (cairn_storage_*). Nil means they are not exported.
 	Registerer prometheus.Registerer
+	// Router picks the erasure-coding backend. Nil means
+	// accel.DefaultRouter().
+	Router *accel.Router
 }
 
 // New returns a server over store, hashing uploads with hasher.
@@ -48,7 +53,7 @@ func New(store storage.Store, hasher accel.SHA256, opts Options) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{store: store, hasher: hasher, log: log.With("subsys", "node/storage/httpapi"), metrics: newMetrics(opts.Registerer)}
+	return &Server{store: store, hasher: hasher, router: opts.Router, log: log.With("subsys", "node/storage/httpapi"), metrics: newMetrics(opts.Registerer)}
 }
 
 // Register mounts the routes under each prefix on mux (PrefixStorage and
@@ -81,6 +86,11 @@ func errStatus(status int, format string, args ...any) error {
 	return &apiError{status, fmt.Errorf(format, args...)}
 }
 
+// ecOptions are the options of the erasure-coding calls.
+func (s *Server) ecOptions() ec.Options {
+	return ec.Options{Router: s.router, Hasher: s.hasher, Logger: s.log}
+}
+
 // fail writes err as {"error": …} with the status it maps to.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
@@ -92,8 +102,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusNotFound
 	case errors.Is(err, storage.ErrQuotaExceeded):
 		status = http.StatusInsufficientStorage
-	case errors.Is(err, cids.ErrInvalid), errors.Is(err, dataset.ErrEmpty):
+	case errors.Is(err, cids.ErrInvalid), errors.Is(err, dataset.ErrEmpty), errors.Is(err, ec.ErrInvalidParams):
 		status = http.StatusBadRequest
+	case errors.Is(err, ec.ErrUnrecoverable):
+		status = http.StatusUnprocessableEntity
 	case errors.Is(err, context.Canceled):
 		status = 499 // client closed the request (nginx's code); the client is gone
 	}

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/cairn-node/cairn/node/storage"
 	"github.com/cairn-node/cairn/node/storage/cids"
 	"github.com/cairn-node/cairn/node/storage/dataset"
+	"github.com/cairn-node/cairn/node/storage/ec"
 	"github.com/cairn-node/cairn/node/storage/manifest"
 )
 
@@ -44,6 +46,10 @@ func (s *Server) storeUpload(r *http.Request) (cid.Cid, uint64, error) {
 	if err != nil {
 		return cid.Undef, 0, err
 	}
+	ecK, ecM, err := ecParam(r)
+	if err != nil {
+		return cid.Undef, 0, err
+	}
 	ctx := r.Context()
 	b := s.store.NewBatch()
 	defer b.Discard() // after a commit it does nothing
@@ -56,6 +62,13 @@ func (s *Server) storeUpload(r *http.Request) (cid.Cid, uint64, error) {
 	if err != nil {
 		return cid.Undef, 0, err
 	}
+	if ecK != 0 {
+		// Check the code against the block count before anything is
+		// committed, so a refused request stores nothing.
+		if _, err := ec.NewGeometry(len(blocks), ecK, ecM); err != nil {
+			return cid.Undef, 0, err
+		}
+	}
 	m := manifest.New(res.TreeCID, uint32(res.BlockSize), res.Size)
 	m.Filename, m.Mimetype = filename, mimetype
 	mc, enc, err := m.CID(m.DefaultLayout())
@@ -66,7 +79,31 @@ func (s *Server) storeUpload(r *http.Request) (cid.Cid, uint64, error) {
 		return cid.Undef, 0, err
 	}
 	s.log.Info("stored dataset", "manifest", cids.String(mc), "bytes", res.Size, "blocks", len(blocks))
-	return mc, res.Size, nil
+	if ecK == 0 {
+		return mc, res.Size, nil
+	}
+	pc, err := ec.Encode(ctx, s.store, mc, ecK, ecM, s.ecOptions())
+	if err != nil {
+		return cid.Undef, 0, fmt.Errorf("erasure-code the upload (K=%d, M=%d): %w", ecK, ecM, err)
+	}
+	s.log.Info("erasure-coded dataset", "manifest", cids.String(pc), "plain", cids.String(mc), "k", ecK, "m", ecM)
+	return pc, res.Size, nil
+}
+
+// ecParam reads ?ec=K,M: erasure-code the upload with K data and M parity
+// blocks per codeword. Absent gives 0, 0.
+func ecParam(r *http.Request) (k, m int, err error) {
+	v := r.URL.Query().Get("ec")
+	if v == "" {
+		return 0, 0, nil
+	}
+	ks, ms, ok := strings.Cut(v, ",")
+	k, kerr := strconv.Atoi(ks)
+	m, merr := strconv.Atoi(ms)
+	if !ok || kerr != nil || merr != nil || k < 1 || m < 1 {
+		return 0, 0, errStatus(http.StatusBadRequest, "ec %q: want K,M with K >= 1 data and M >= 1 parity blocks per codeword, e.g. ec=10,4", v)
+	}
+	return k, m, nil
 }
 
 // uploadParams reads the filename (Content-Disposition), MIME type
