@@ -71,6 +71,7 @@ type Option func(*options) error
 type options struct {
 	log             *slog.Logger
 	shutdownTimeout time.Duration
+	scrubInterval   time.Duration
 }
 
 // WithLogger sets the logger. The node adds a subsys attribute ("node",
@@ -108,6 +109,10 @@ type Node struct {
 	store   *pebblestore.Store
 	hasher  accel.SHA256 // the routed SHA-256 kernel of uploads and reads
 
+	scrubMetrics *scrubMetrics
+	// bgCancel stops the background loops (the scrubber) at Close.
+	bgCancel context.CancelFunc
+
 	// done is closed when the node stops by itself (the API server failed);
 	// err then says why.
 	done    chan struct{}
@@ -137,7 +142,7 @@ type Node struct {
 // A data directory held by another node gives an error wrapping ErrLocked.
 // The caller must Close the node.
 func New(cfg config.Config, opts ...Option) (*Node, error) {
-	o := options{log: slog.Default(), shutdownTimeout: ShutdownTimeout}
+	o := options{log: slog.Default(), shutdownTimeout: ShutdownTimeout, scrubInterval: DefaultScrubInterval}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -173,6 +178,7 @@ func New(cfg config.Config, opts ...Option) (*Node, error) {
 		done:   make(chan struct{}),
 	}
 	n.metrics = newMetrics(buildinfo.Read())
+	n.scrubMetrics = newScrubMetrics(n.metrics)
 	n.log.Debug("data dir locked", "dir", dir)
 	if err := n.openStore(); err != nil {
 		n.lock.release()
@@ -253,6 +259,15 @@ func (n *Node) Start(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(apiLog.Handler(), slog.LevelWarn),
 	}
 	n.mu.ln, n.mu.srv, n.mu.started = ln, srv, time.Now()
+	bg, cancel := context.WithCancel(context.Background())
+	n.bgCancel = cancel
+	if iv := n.opts.scrubInterval; iv > 0 {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.scrubLoop(bg, iv)
+		}()
+	}
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
@@ -340,6 +355,9 @@ func (n *Node) close() error {
 	n.mu.Unlock()
 
 	var errs []error
+	if n.bgCancel != nil {
+		n.bgCancel()
+	}
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), n.opts.shutdownTimeout)
 		err := srv.Shutdown(ctx)

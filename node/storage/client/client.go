@@ -89,6 +89,10 @@ type UploadOptions struct {
 	Filename, Mimetype string
 	// BlockSize is the block size (0: the node's default, 64 KiB).
 	BlockSize int
+	// ECK and ECM, when ECK > 0, erasure-code the upload with K data and
+	// M parity blocks per codeword; Upload then returns the protected
+	// manifest CID.
+	ECK, ECM int
 }
 
 // Upload streams r to the node and returns the manifest CID.
@@ -100,9 +104,16 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opt UploadOptions) (st
 	if opt.Filename != "" {
 		hdr.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": opt.Filename}))
 	}
-	path := "/data"
+	q := url.Values{}
 	if opt.BlockSize != 0 {
-		path += fmt.Sprintf("?blockSize=%d", opt.BlockSize)
+		q.Set("blockSize", fmt.Sprint(opt.BlockSize))
+	}
+	if opt.ECK > 0 {
+		q.Set("ec", fmt.Sprintf("%d,%d", opt.ECK, opt.ECM))
+	}
+	path := "/data"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
 	}
 	resp, err := c.do(ctx, http.MethodPost, path, r, hdr)
 	if err != nil {

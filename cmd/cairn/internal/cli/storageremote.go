@@ -60,12 +60,18 @@ func newStorageUploadCmd(env *Env, g *globals) *cobra.Command {
 		api    apiFlag
 		opt    client.UploadOptions
 		noName bool
+		ecSpec string
 	)
 	cmd := &cobra.Command{
 		Use:   "upload FILE",
 		Short: "Upload FILE to the running node and print its manifest CID",
 		Args:  exactlyOne("FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ecSpec != "" {
+				if _, err := fmt.Sscanf(ecSpec, "%d,%d", &opt.ECK, &opt.ECM); err != nil || opt.ECK < 1 || opt.ECM < 1 {
+					return usageError{fmt.Errorf("--ec %q: want K,M such as 10,4", ecSpec)}
+				}
+			}
 			c, err := api.client(env, g)
 			if err != nil {
 				return err
@@ -97,6 +103,7 @@ func newStorageUploadCmd(env *Env, g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&noName, "no-filename", false, "record no file name")
 	cmd.Flags().StringVar(&opt.Mimetype, "mimetype", "", "MIME type to record")
 	cmd.Flags().IntVar(&opt.BlockSize, "block-size", 0, "block size (default 64 KiB)")
+	cmd.Flags().StringVar(&ecSpec, "ec", "", "erasure-code with K data and M parity blocks per codeword, as K,M (e.g. 10,4)")
 	return cmd
 }
 
