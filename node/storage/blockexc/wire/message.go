@@ -215,12 +215,7 @@ func DecodeMessage(b []byte) (Message, error) {
 
 func decodeWantList(b []byte, wl *WantList) error {
 	r := pbReader{buf: b, what: "want list"}
-	var seen uint32
-	for r.more() {
-		f, wt, err := r.next()
-		if err != nil {
-			return err
-		}
+	return r.fields(1<<2, func(f, wt int) (err error) {
 		switch f {
 		case 1:
 			if len(wl.Entries) >= MaxWantListEntries {
@@ -240,22 +235,13 @@ func decodeWantList(b []byte, wl *WantList) error {
 		default:
 			err = r.skip(wt)
 		}
-		if err != nil {
-			return err
-		}
-		seen |= 1 << min(f, 31)
-	}
-	return r.required(seen, 1<<2)
+		return err
+	})
 }
 
 func decodeAddress(b []byte, a *Address, what string) error {
 	r := pbReader{buf: b, what: what}
-	var seen uint32
-	for r.more() {
-		f, wt, err := r.next()
-		if err != nil {
-			return err
-		}
+	return r.fields(1<<1|1<<2, func(f, wt int) (err error) {
 		switch f {
 		case 1:
 			var p []byte
@@ -267,22 +253,13 @@ func decodeAddress(b []byte, a *Address, what string) error {
 		default:
 			err = r.skip(wt)
 		}
-		if err != nil {
-			return err
-		}
-		seen |= 1 << min(f, 31)
-	}
-	return r.required(seen, 1<<1|1<<2)
+		return err
+	})
 }
 
 func decodeEntry(b []byte, e *Entry) error {
 	r := pbReader{buf: b, what: "want-list entry"}
-	var seen uint32
-	for r.more() {
-		f, wt, err := r.next()
-		if err != nil {
-			return err
-		}
+	return r.fields(0xfe, func(f, wt int) (err error) { // fields 1–7
 		var v uint64
 		switch f {
 		case 1:
@@ -313,22 +290,13 @@ func decodeEntry(b []byte, e *Entry) error {
 		default:
 			err = r.skip(wt)
 		}
-		if err != nil {
-			return err
-		}
-		seen |= 1 << min(f, 31)
-	}
-	return r.required(seen, 0xfe) // fields 1–7
+		return err
+	})
 }
 
 func decodePresence(b []byte, p *BlockPresence) error {
 	r := pbReader{buf: b, what: "block presence"}
-	var seen uint32
-	for r.more() {
-		f, wt, err := r.next()
-		if err != nil {
-			return err
-		}
+	return r.fields(1<<1|1<<2|1<<4, func(f, wt int) (err error) {
 		switch f {
 		case 1:
 			var q []byte
@@ -355,22 +323,13 @@ func decodePresence(b []byte, p *BlockPresence) error {
 		default:
 			err = r.skip(wt)
 		}
-		if err != nil {
-			return err
-		}
-		seen |= 1 << min(f, 31)
-	}
-	return r.required(seen, 1<<1|1<<2|1<<4)
+		return err
+	})
 }
 
 func decodeRange(b []byte, rg *Range) error {
 	r := pbReader{buf: b, what: "range"}
-	var seen uint32
-	for r.more() {
-		f, wt, err := r.next()
-		if err != nil {
-			return err
-		}
+	return r.fields(1<<1|1<<2, func(f, wt int) (err error) {
 		switch f {
 		case 1:
 			rg.Start, err = r.varintField(f, wt)
@@ -379,10 +338,6 @@ func decodeRange(b []byte, rg *Range) error {
 		default:
 			err = r.skip(wt)
 		}
-		if err != nil {
-			return err
-		}
-		seen |= 1 << min(f, 31)
-	}
-	return r.required(seen, 1<<1|1<<2)
+		return err
+	})
 }

@@ -181,6 +181,25 @@ func (r *pbReader) skip(wt int) error {
 }
 
 // required checks that every field number in want was seen (bit i = field i).
+// fields reads every field of the message in r: fn decodes field f of wire
+// type wt (and skips the fields it does not know with r.skip). It then
+// checks that the fields in the bit set required (bit f for field f) all
+// appeared.
+func (r *pbReader) fields(required uint32, fn func(f, wt int) error) error {
+	var seen uint32
+	for r.more() {
+		f, wt, err := r.next()
+		if err != nil {
+			return err
+		}
+		if err := fn(f, wt); err != nil {
+			return err
+		}
+		seen |= 1 << min(f, 31)
+	}
+	return r.required(seen, required)
+}
+
 func (r *pbReader) required(seen, want uint32) error {
 	if miss := want &^ seen; miss != 0 {
 		for f := 1; f < 32; f++ {
