@@ -29,7 +29,11 @@ func (n *Node) handler() http.Handler {
 	// config.Validate keeps MetricsPath clear of the paths above and of
 	// pattern syntax, so this cannot panic.
 	mux.Handle("GET "+n.cfg.MetricsPath, promhttp.HandlerFor(n.metrics, promhttp.HandlerOpts{}))
-	httpapi.New(n.store, n.hasher, httpapi.Options{Logger: n.opts.log, Registerer: n.metrics}).Register(mux, httpapi.PrefixStorage, httpapi.PrefixCodex)
+	n.api = httpapi.New(n.store, n.hasher, httpapi.Options{
+		Logger: n.opts.log, Registerer: n.metrics, Router: n.router,
+		Network: &network{host: n.host, ex: n.exchange},
+	})
+	n.api.Register(mux, httpapi.PrefixStorage, httpapi.PrefixCodex)
 	return mux
 }
 

@@ -43,7 +43,10 @@ import (
 	"github.com/cairn-node/cairn/accel/sha256x"
 	"github.com/cairn-node/cairn/node/buildinfo"
 	"github.com/cairn-node/cairn/node/config"
+	"github.com/cairn-node/cairn/node/p2p"
+	"github.com/cairn-node/cairn/node/storage/blockexc"
 	"github.com/cairn-node/cairn/node/storage/dataset"
+	"github.com/cairn-node/cairn/node/storage/httpapi"
 	"github.com/cairn-node/cairn/node/storage/pebblestore"
 )
 
@@ -110,6 +113,11 @@ type Node struct {
 	hasher  accel.SHA256 // the routed SHA-256 kernel of uploads and reads
 
 	scrubMetrics *scrubMetrics
+	// host and exchange are the libp2p side, built by Start; api is the
+	// storage REST API (its Close stops background downloads).
+	host     *p2p.Host
+	exchange *blockexc.Exchange
+	api      *httpapi.Server
 	// bgCancel stops the background loops (the scrubber) at Close.
 	bgCancel context.CancelFunc
 
@@ -210,6 +218,27 @@ func (n *Node) openStore() error {
 	return nil
 }
 
+// startNetwork builds the libp2p host on cfg.Listen (identity key in the
+// data dir) and the block exchange over the store.
+func (n *Node) startNetwork(ctx context.Context) error {
+	h, err := p2p.New(ctx, p2p.Options{ListenAddrs: n.cfg.Listen, DataDir: n.cfg.DataDir, Logger: n.opts.log})
+	if err != nil {
+		return fmt.Errorf("node: libp2p host on %v: %w; fix --listen", n.cfg.Listen, err)
+	}
+	ex, err := blockexc.New(h, n.store, blockexc.WithHasher(n.hasher), blockexc.WithLogger(n.opts.log))
+	if err != nil {
+		h.Close()
+		return fmt.Errorf("node: block exchange: %w", err)
+	}
+	if err := h.Start(ctx); err != nil {
+		ex.Close()
+		h.Close()
+		return fmt.Errorf("node: start libp2p host: %w", err)
+	}
+	n.host, n.exchange = h, ex
+	return nil
+}
+
 // checkPolicy fails when the policy forces a backend that cannot run a
 // registered kernel.
 func checkPolicy(r *accel.Router) error {
@@ -246,6 +275,9 @@ func (n *Node) Start(ctx context.Context) error {
 	if err := n.store.Start(); err != nil {
 		return fmt.Errorf("node: start store maintenance: %w", err)
 	}
+	if err := n.startNetwork(ctx); err != nil {
+		return err
+	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", n.cfg.APIAddr)
 	if err != nil {
@@ -276,7 +308,7 @@ func (n *Node) Start(ctx context.Context) error {
 		}
 	}()
 	n.log.Info("started", "api", n.urlLocked(), "data_dir", n.cfg.DataDir, "version", buildinfo.Read().Version)
-	n.log.Info("libp2p host not built yet; listen addresses unused", "listen", n.cfg.Listen)
+	n.log.Info("libp2p host listening", "peer", n.host.ID().String(), "addrs", n.host.Addrs())
 	return nil
 }
 
@@ -370,6 +402,19 @@ func (n *Node) close() error {
 		}
 	}
 	n.wg.Wait()
+	if n.api != nil {
+		n.api.Close()
+	}
+	if n.exchange != nil {
+		if err := n.exchange.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close block exchange: %w", err))
+		}
+	}
+	if n.host != nil {
+		if err := n.host.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close libp2p host: %w", err))
+		}
+	}
 	if err := n.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("node: close dataset store: %w", err))
 	}

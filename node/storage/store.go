@@ -52,14 +52,14 @@ type Space struct {
 // (work already under way finishes, so that nothing is left half done).
 // After Close every method returns an error wrapping ErrClosed.
 type BlockStore interface {
-	// Put stores one block and makes it durable before returning (one
-	// fsync). A block that is already stored is not written again; its
+	// Put stores one block and makes it durable before returning: a
+	// commit of its own, with its syncs. A block that is already stored is not written again; its
 	// expiry is refreshed. The caller must pass the CID of data: the store
 	// does not hash on write, so a wrong CID makes the block read back as
 	// ErrCorrupt. Errors: ErrQuotaExceeded (nothing written), an error
 	// wrapping cids.ErrInvalid for a CID without a sha2-256 multihash.
 	// The store does not retain data; the caller may reuse it on return.
-	// To store many blocks, use a Batch: Put costs one fsync per block.
+	// To store many blocks, use a Batch: Put costs a commit per block.
 	Put(ctx context.Context, c cid.Cid, data []byte) error
 	// Get returns the bytes of block c after checking that they hash to c.
 	// Errors: ErrNotFound, ErrCorrupt. The returned slice is the caller's.
@@ -86,16 +86,22 @@ type BlockStore interface {
 	Space() (Space, error)
 }
 
-// Batch stages many blocks and commits them at once, with one fsync, as
-// loose blocks (Commit) or as one dataset (CommitDataset). Nothing staged
-// is visible to readers before the commit, and a crash before the commit
-// returns leaves nothing of the batch visible.
+// Batch stages many blocks and commits them at once, as loose blocks
+// (Commit) or as one dataset (CommitDataset). The syncs that make a commit
+// durable (the index's, and with some layouts first those of the files
+// holding the bodies) are paid once per commit, never per block. Nothing
+// staged is visible to readers before the commit, and a crash before the
+// commit returns leaves nothing of the batch visible.
 //
 // A batch is not safe for concurrent use; different batches of one store
 // are. Staged blocks hold quota (Space.QuotaReservedBytes) until the
-// batch is committed or discarded. A batch can be committed once; after
-// Commit, CommitDataset or Discard, its methods return errors. Call
-// Discard (it is safe after a commit) to release a batch that is given up.
+// batch is committed or discarded. A batch commits once: after a
+// successful commit or Discard, Put and the commits return errors; after
+// a failed commit, discard it. Always call Discard when done (it is a
+// no-op after a successful commit), as in
+//
+//	b := store.NewBatch()
+//	defer b.Discard()
 type Batch interface {
 	// Put stages block c. The bytes may be written to disk at once (so a
 	// large upload does not sit in memory) but stay invisible until the
@@ -116,8 +122,10 @@ type Batch interface {
 	// dataset that is already stored refreshes its expiry. The store does
 	// not retain d.
 	CommitDataset(ctx context.Context, d NewDataset) error
-	// Discard drops what was staged and releases its quota. It is safe to
-	// call more than once and after a commit.
+	// Discard drops what was staged and releases its quota. It may write
+	// (to delete bodies written ahead) but takes no context: a discard
+	// must not stop halfway. It is safe to call more than once, after a
+	// commit and after the store's Close.
 	Discard() error
 }
 

@@ -30,6 +30,8 @@ type Server struct {
 	store   storage.Store
 	hasher  accel.SHA256
 	router  *accel.Router
+	net     Network
+	dl      downloads
 	log     *slog.Logger
 	metrics *metrics
 }
@@ -45,15 +47,22 @@ type Options struct {
 	// Router picks the erasure-coding backend. Nil means
 	// accel.DefaultRouter().
 	Router *accel.Router
+	// Network serves the network routes (/peerid, /connect, /debug/info,
+	// /data/{cid}/network…). Nil makes them answer 503.
+	Network Network
 }
 
-// New returns a server over store, hashing uploads with hasher.
+// New returns a server over store, hashing uploads with hasher. Close
+// stops the downloads it runs in the background.
 func New(store storage.Store, hasher accel.SHA256, opts Options) *Server {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{store: store, hasher: hasher, router: opts.Router, log: log.With("subsys", "node/storage/httpapi"), metrics: newMetrics(opts.Registerer)}
+	s := &Server{store: store, hasher: hasher, router: opts.Router, net: opts.Network, log: log.With("subsys", "node/storage/httpapi"), metrics: newMetrics(opts.Registerer)}
+	s.dl.byID = map[uint64]*download{}
+	s.dl.ctx, s.dl.cancel = context.WithCancel(context.Background())
+	return s
 }
 
 // Register mounts the routes under each prefix on mux (PrefixStorage and
@@ -70,6 +79,7 @@ func (s *Server) Register(mux *http.ServeMux, prefixes ...string) {
 		mux.HandleFunc("GET "+p+"/data/{cid}/exists", s.exists)
 		mux.HandleFunc("DELETE "+p+"/data/{cid}", s.delete)
 		mux.HandleFunc("GET "+p+"/space", s.space)
+		s.registerNetwork(mux, p)
 	}
 }
 

@@ -35,6 +35,10 @@ type uploader struct {
 
 	recent []storage.NewDataset
 	datas  map[cid.Cid][]byte
+	// size of new blocks (0: 64 KiB); common blocks go in every dataset.
+	size       int
+	common     [][]byte
+	commonCIDs []cid.Cid
 }
 
 func (u *uploader) step(ctx context.Context) error {
@@ -42,6 +46,16 @@ func (u *uploader) step(ctx context.Context) error {
 	defer b.Discard()
 	n := 4 + u.rng.IntN(12)
 	d := storage.NewDataset{}
+	for i, c := range u.commonCIDs {
+		if err := b.Put(ctx, c, u.common[i]); err != nil {
+			return err
+		}
+		d.Blocks = append(d.Blocks, c)
+	}
+	size := u.size
+	if size == 0 {
+		size = 64 << 10
+	}
 	for i := 0; i < n; i++ {
 		if len(u.recent) > 0 && u.rng.IntN(5) == 0 {
 			// Share a block of an earlier dataset, staged again or not.
@@ -55,7 +69,7 @@ func (u *uploader) step(ctx context.Context) error {
 			d.Blocks = append(d.Blocks, c)
 			continue
 		}
-		p, c := block(u.rng, 64<<10)
+		p, c := block(u.rng, size)
 		if err := b.Put(ctx, c, p); err != nil {
 			return err
 		}
@@ -90,12 +104,12 @@ func (u *uploader) step(ctx context.Context) error {
 
 // checkConsistent checks what a crash must never break: every listed
 // dataset has its manifest and all its blocks, readable and verified;
-// every dataset acknowledged and not deleted (or being deleted) since is
-// listed; none that was acknowledged as deleted is. With exact (after
+// every dataset acknowledged, and not being deleted since, is listed;
+// none whose deletion was acknowledged is. With exact (after
 // maintenance, which finishes interrupted deletions) it also checks that
 // the quota counts only blocks that datasets list: the uploader keeps no
 // loose blocks, so nothing of an unfinished upload may remain.
-func checkConsistent(t *testing.T, s *pebblestore.Store, committed, deleted map[string]bool, exact bool) {
+func checkConsistent(t *testing.T, s *pebblestore.Store, committed, deleting, deleted map[string]bool, exact bool) {
 	t.Helper()
 	ctx := context.Background()
 	ds, err := s.Datasets(ctx)
@@ -130,7 +144,7 @@ func checkConsistent(t *testing.T, s *pebblestore.Store, committed, deleted map[
 		}
 	}
 	for k := range committed {
-		if !listed[k] && !deleted[k] {
+		if !listed[k] && !deleting[k] {
 			c, _ := cid.Cast([]byte(k))
 			t.Errorf("dataset %s was committed but is not listed", cids.String(c))
 		}
@@ -140,7 +154,7 @@ func checkConsistent(t *testing.T, s *pebblestore.Store, committed, deleted map[
 		bytes += n
 	}
 	sp, _ := s.Space()
-	if exact && sp.TotalBlocks != uint64(len(distinct)) || sp.QuotaUsedBytes != bytes || sp.QuotaReservedBytes != 0 {
+	if exact && (sp.TotalBlocks != uint64(len(distinct)) || sp.QuotaUsedBytes != bytes || sp.QuotaReservedBytes != 0) {
 		t.Errorf("Space = %+v, want %d blocks of %d bytes: the datasets' own", sp, len(distinct), bytes)
 		for k, v := range s.Blocks() {
 			if _, ok := distinct[k]; !ok {
@@ -196,7 +210,7 @@ func TestKillDuringUpload(t *testing.T) {
 	}
 	forLayouts(t, func(t *testing.T, l pebblestore.Layout) {
 		dir := t.TempDir()
-		committed, deleted := map[string]bool{}, map[string]bool{}
+		committed, deleting, deleted := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		rng := rand.New(rand.NewPCG(42, uint64(l)))
 		rounds := 4
 		if testing.Short() {
@@ -233,7 +247,9 @@ func TestKillDuringUpload(t *testing.T) {
 						time.AfterFunc(time.Duration(rng.IntN(15000))*time.Microsecond, kill)
 					}
 				case "deleting":
-					deleted[c.KeyString()] = true // may be gone
+					deleting[c.KeyString()] = true
+				case "deleted":
+					deleted[c.KeyString()] = true
 				}
 			}
 			kill()
@@ -242,12 +258,12 @@ func TestKillDuringUpload(t *testing.T) {
 				t.Fatalf("round %d: the child died after %d commits: %v", round, n, err)
 			}
 			s := open(t, pebblestore.Options{Dir: dir})
-			checkConsistent(t, s, committed, deleted, false)
+			checkConsistent(t, s, committed, deleting, deleted, false)
 			st, err := s.Maintain(context.Background())
 			if err != nil {
 				t.Fatalf("Maintain after crash = %v", err)
 			}
-			checkConsistent(t, s, committed, deleted, true)
+			checkConsistent(t, s, committed, deleting, deleted, true)
 			ds, _ := s.Datasets(context.Background())
 			t.Logf("round %d: killed after %d commits; %d datasets listed; maintenance %+v", round, n, len(ds), st)
 			s.Close()
@@ -263,12 +279,12 @@ func TestPowerLoss(t *testing.T) {
 		fs := vfs.NewCrashableMem()
 		s := open(t, pebblestore.Options{Dir: "/store", FS: fs, Layout: l, SegmentBytes: 2 << 20})
 		var mu sync.Mutex
-		committed, deleted := map[string]bool{}, map[string]bool{}
+		committed, deleting, deleted := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		mark := func(set map[string]bool) func(cid.Cid) {
 			return func(m cid.Cid) { mu.Lock(); set[m.KeyString()] = true; mu.Unlock() }
 		}
 		u := &uploader{s: s, rng: rand.New(rand.NewPCG(7, uint64(l))), datas: map[cid.Cid][]byte{},
-			committed: mark(committed), deleting: mark(deleted), deleted: func(cid.Cid) {}}
+			committed: mark(committed), deleting: mark(deleting), deleted: mark(deleted)}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
@@ -282,14 +298,14 @@ func TestPowerLoss(t *testing.T) {
 		}()
 		rng := rand.New(rand.NewPCG(8, 8))
 		type crash struct {
-			fs                 *vfs.MemFS
-			committed, deleted map[string]bool
+			fs                           *vfs.MemFS
+			committed, deleting, deleted map[string]bool
 		}
 		var crashes []crash
 		for i, pct := range []int{0, 30, 70, 100, 0, 50} {
 			time.Sleep(time.Duration(20+rng.IntN(60)) * time.Millisecond)
 			mu.Lock()
-			c := crash{committed: clone(committed), deleted: clone(deleted)}
+			c := crash{committed: clone(committed), deleting: clone(deleting), deleted: clone(deleted)}
 			mu.Unlock()
 			// Acknowledged before the clone: must survive.
 			c.fs = fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: pct, RNG: rand.New(rand.NewPCG(uint64(i), 9))})
@@ -301,13 +317,18 @@ func TestPowerLoss(t *testing.T) {
 		}
 		s.Close()
 		for i, c := range crashes {
+			defer func() {
+				if t.Failed() {
+					t.Logf("crash %d file system:\n%s", i, c.fs)
+				}
+			}()
 			s2 := open(t, pebblestore.Options{Dir: "/store", FS: c.fs})
 			t.Logf("crash %d", i)
-			checkConsistent(t, s2, c.committed, c.deleted, false)
+			checkConsistent(t, s2, c.committed, c.deleting, c.deleted, false)
 			if _, err := s2.Maintain(context.Background()); err != nil {
 				t.Fatalf("crash %d: Maintain = %v", i, err)
 			}
-			checkConsistent(t, s2, c.committed, c.deleted, true)
+			checkConsistent(t, s2, c.committed, c.deleting, c.deleted, true)
 			ds, _ := s2.Datasets(context.Background())
 			t.Logf("crash %d: %d acknowledged, %d listed", i, len(c.committed), len(ds))
 			s2.Close()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -280,7 +279,6 @@ func (s *Store) reapStepLocked(m cid.Cid, budget int) (freed int, done bool, err
 		done = true
 	}
 	freed = int(t.freedBlocks)
-	fmt.Fprintf(os.Stderr, "DEBUG reap %x n=%d done=%v freed=%d\n", m.Bytes()[4:8], n, done, freed)
 	if err := t.commit(pebble.NoSync); err != nil {
 		return 0, false, err
 	}

@@ -2,6 +2,7 @@ package pebblestore
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -34,4 +35,16 @@ func (s *Store) Keys(prefix byte) []string {
 		out = append(out, fmt.Sprintf("%x", it.Key()))
 	}
 	return out
+}
+
+// Settle flushes pebble's memtables and waits for its compactions, so
+// that the bytes a workload will cost are all written.
+func (s *Store) Settle() error {
+	if err := s.db.Flush(); err != nil {
+		return err
+	}
+	for s.db.Metrics().Compact.NumInProgress > 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
 }

@@ -83,12 +83,12 @@ func expiryBound(t time.Time) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefixExpiry}, unixNanos(t))
 }
 
-func parseExpiryKey(k []byte) (kind byte, c cid.Cid, err error) {
+func parseExpiryKey(k []byte) (at uint64, kind byte, c cid.Cid, err error) {
 	if len(k) < 10 || k[0] != prefixExpiry {
-		return 0, cid.Undef, errBadRecord
+		return 0, 0, cid.Undef, errBadRecord
 	}
 	c, err = cid.Cast(k[10:])
-	return k[9], c, err
+	return binary.BigEndian.Uint64(k[1:9]), k[9], c, err
 }
 
 func stageKey(batch uint64, c cid.Cid) []byte {

@@ -121,31 +121,38 @@ func (s *Store) expireStep(now time.Time) (datasets int, more bool, err error) {
 	}
 	type entry struct {
 		key  []byte
+		at   uint64
 		kind byte
 		c    cid.Cid
 	}
 	var es []entry
 	for ok := it.First(); ok && len(es) < s.opts.MaintenanceBatch; ok = it.Next() {
-		kind, c, err := parseExpiryKey(it.Key())
+		at, kind, c, err := parseExpiryKey(it.Key())
 		if err != nil {
 			it.Close()
 			return 0, false, fmt.Errorf("TTL key %x: %w", it.Key(), err)
 		}
-		es = append(es, entry{append([]byte(nil), it.Key()...), kind, c})
+		es = append(es, entry{append([]byte(nil), it.Key()...), at, kind, c})
 	}
 	if err := it.Close(); err != nil {
 		return 0, false, err
 	}
 	t := s.newTxn()
 	for _, e := range es {
+		// An entry is acted on only if it is the current expiry of its
+		// dataset or block; any other would be stale, and is just dropped.
 		switch e.kind {
 		case kindDataset:
-			listed, err := s.unlistLocked(t.b, e.c)
+			r, ok, err := s.getRecord(e.c)
 			if err != nil {
 				t.close()
 				return 0, false, err
 			}
-			if listed {
+			if ok && unixNanos(r.expires) == e.at {
+				if _, err := s.unlistLocked(t.b, e.c); err != nil {
+					t.close()
+					return 0, false, err
+				}
 				datasets++
 			}
 		case kindBlock:
@@ -154,11 +161,11 @@ func (s *Store) expireStep(now time.Time) (datasets int, more bool, err error) {
 				t.close()
 				return 0, false, err
 			}
-			if me.exists && me.m.loose() {
+			if me.exists && me.m.loose() && unixNanos(me.m.expires) == e.at {
 				t.unhold(me)
 			}
 		}
-		t.b.Delete(e.key, nil) // stale or handled
+		t.b.Delete(e.key, nil)
 	}
 	if err := t.commit(pebble.NoSync); err != nil {
 		return 0, false, err

@@ -45,7 +45,8 @@ type segments struct {
 	mu    sync.RWMutex
 	files map[uint32]*segFile
 
-	// acct guards the byte counts of every segFile.
+	// acct guards the byte counts of every segFile. Lock order: wmu, mu,
+	// acct.
 	acct sync.Mutex
 }
 
@@ -104,7 +105,8 @@ func openSegments(fs vfs.FS, dir string, maxBytes int64) (*segments, error) {
 
 // append writes one record to the active segment, starting a new segment
 // when the record would not fit, and returns where the body is. The
-// record counts as pending until commitStaged or dropStaged.
+// record counts as pending (maintenance leaves its segment alone) until
+// unpend.
 func (sg *segments) append(c cid.Cid, data []byte) (location, error) {
 	sg.wmu.Lock()
 	defer sg.wmu.Unlock()
@@ -133,6 +135,9 @@ func (sg *segments) append(c cid.Cid, data []byte) (location, error) {
 		// next time rather than write after a torn record.
 		sg.active = nil
 		return location{}, fmt.Errorf("write segment %s: %w", segName(a.id), err)
+	}
+	if cap(sg.buf) > 4<<20 {
+		sg.buf = nil // do not keep a huge block's buffer
 	}
 	sg.acct.Lock()
 	a.size += rec
@@ -163,17 +168,20 @@ func (sg *segments) rotate() error {
 	return nil
 }
 
-func (sg *segments) syncDir() error {
-	d, err := sg.fs.OpenDir(sg.dir)
+func (sg *segments) syncDir() error { return syncDir(sg.fs, sg.dir) }
+
+// syncDir fsyncs directory dir, making the entries in it durable.
+func syncDir(fs vfs.FS, dir string) error {
+	d, err := fs.OpenDir(dir)
 	if err != nil {
-		return fmt.Errorf("open segment dir: %w", err)
+		return fmt.Errorf("open dir %s: %w", dir, err)
 	}
 	err = d.Sync()
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("sync segment dir: %w", err)
+		return fmt.Errorf("sync dir %s: %w", dir, err)
 	}
 	return nil
 }
@@ -194,9 +202,12 @@ func (sg *segments) sync(ids map[uint32]struct{}) error {
 	return nil
 }
 
-// staged accounts for records of a batch leaving the pending state:
-// committed ones become live (add their record sizes with addLive).
+// unpend ends the pending state of records staged by a batch, once the
+// batch is committed (its records became live through addLive) or
+// discarded (they are dead).
 func (sg *segments) unpend(counts map[uint32]int) {
+	sg.mu.RLock()
+	defer sg.mu.RUnlock()
 	sg.acct.Lock()
 	defer sg.acct.Unlock()
 	for id, n := range counts {
@@ -208,6 +219,8 @@ func (sg *segments) unpend(counts map[uint32]int) {
 
 // addLive adds n (negative: removes) live bytes to segment id.
 func (sg *segments) addLive(id uint32, n int64) {
+	sg.mu.RLock()
+	defer sg.mu.RUnlock()
 	sg.acct.Lock()
 	defer sg.acct.Unlock()
 	if sf := sg.files[id]; sf != nil {
@@ -259,6 +272,8 @@ func (sg *segments) gcCandidates(ratio float64) []uint32 {
 }
 
 func (sg *segments) liveBytes(id uint32) int64 {
+	sg.mu.RLock()
+	defer sg.mu.RUnlock()
 	sg.acct.Lock()
 	defer sg.acct.Unlock()
 	if sf := sg.files[id]; sf != nil {

@@ -114,7 +114,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			Enabled: true,
 			// Manifests and other small values stay in the sstables.
 			MinimumSize:           4 << 10,
-			MaxBlobReferenceDepth: 10,
+			MaxBlobReferenceDepth: 100,
 			RewriteMinimumAge:     5 * time.Minute,
 			TargetGarbageRatio:    0.2,
 		}
@@ -141,6 +141,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 	} else if err := s.sweepStaged(); err != nil {
 		return fail(err)
+	}
+	// The directories made above (and by pebble for its own) must
+	// outlive a power cut: sync the entries that name them.
+	for _, d := range []string{opts.Dir, fs.PathDir(opts.Dir)} {
+		if err := syncDir(fs, d); err != nil {
+			return fail(err)
+		}
 	}
 	if err := s.loadCounts(ctx); err != nil {
 		return fail(err)
@@ -183,8 +190,8 @@ func (s *Store) loadCounts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for ok := it.First(); ok; ok = it.Next() {
-		if it.Key()[len(it.Key())-1] == 0 && ctx.Err() != nil { // cheap, now and then
+	for n, ok := 0, it.First(); ok; n, ok = n+1, it.Next() {
+		if n%4096 == 0 && ctx.Err() != nil {
 			break
 		}
 		v, err := it.ValueAndErr()
