@@ -157,7 +157,7 @@ func TestUniqueReader(t *testing.T) {
 }
 
 func TestRESTCasesRun(t *testing.T) {
-	for _, c := range restCases(4<<20, true) {
+	for _, c := range restCases(4<<20, true) { // 64 blocks: enough for ec=10,4
 		op, work, err := c.Setup(accel.Go)
 		if err != nil {
 			t.Fatalf("%s: %v", c.Kernel, err)

@@ -24,8 +24,9 @@ import (
 func restCases(size int, quick bool) []Case {
 	params := fmt.Sprintf("%dMiB,64KiB blocks", size>>20)
 	return []Case{
-		{Kernel: "rest-upload", Params: params, Unit: "MB/s", Quick: quick, Setup: restSetup(size, false)},
-		{Kernel: "rest-download", Params: params, Unit: "MB/s", Quick: quick, Setup: restSetup(size, true)},
+		{Kernel: "rest-upload", Params: params, Unit: "MB/s", Quick: quick, Setup: restSetup(size, client.UploadOptions{}, false)},
+		{Kernel: "rest-upload-ec", Params: params + ",ec=10,4", Unit: "MB/s", Quick: quick, Setup: restSetup(size, client.UploadOptions{ECK: 10, ECM: 4}, false)},
+		{Kernel: "rest-download", Params: params, Unit: "MB/s", Quick: quick, Setup: restSetup(size, client.UploadOptions{}, true)},
 	}
 }
 
@@ -62,7 +63,7 @@ func (u *uniqueReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func restSetup(size int, download bool) func(accel.Backend) (func() error, float64, error) {
+func restSetup(size int, up client.UploadOptions, download bool) func(accel.Backend) (func() error, float64, error) {
 	return func(b accel.Backend) (func() error, float64, error) {
 		h, err := sha256x.New(b)
 		if err != nil {
@@ -79,7 +80,9 @@ func restSetup(size int, download bool) func(accel.Backend) (func() error, float
 			return nil, 0, err
 		}
 		mux := http.NewServeMux()
-		httpapi.New(st, h, httpapi.Options{}).Register(mux)
+		// Erasure coding runs on the row's backend too.
+		router := accel.NewRouter(accel.Probe(), accel.Policy{Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: b}})
+		httpapi.New(st, h, httpapi.Options{Router: router}).Register(mux)
 		srv := httptest.NewServer(mux)
 		atCaseEnd(func() { srv.Close(); st.Close(); os.RemoveAll(dir) })
 		c := client.New(srv.URL, "")
@@ -87,7 +90,7 @@ func restSetup(size int, download bool) func(accel.Backend) (func() error, float
 		nonce := uint64(0)
 		upload := func() (string, error) {
 			nonce++
-			return c.Upload(ctx, &uniqueReader{base: base, nonce: nonce, size: int64(size)}, client.UploadOptions{})
+			return c.Upload(ctx, &uniqueReader{base: base, nonce: nonce, size: int64(size)}, up)
 		}
 		if !download {
 			return func() error { _, err := upload(); return err }, float64(size), nil

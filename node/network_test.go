@@ -69,12 +69,12 @@ func connect(t *testing.T, from, to *node.Node) {
 	}
 }
 
-// TestThreeNodes uploads 20 MB on A; C streams it from the network after
+// TestThreeNodes uploads 100 MB on A; C streams it from the network after
 // connecting to A; B fetches it in the background from A and C and reports
 // progress; the bytes are equal everywhere.
 func TestThreeNodes(t *testing.T) {
 	a, b, c := startNode(t), startNode(t), startNode(t)
-	data := make([]byte, 20<<20+12345)
+	data := make([]byte, 100<<20+12345)
 	rng := rand.New(rand.NewPCG(9, 9))
 	for i := range data {
 		data[i] = byte(rng.Uint32())
