@@ -54,7 +54,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			continue
 		}
 		toGo, toBest := r.Ratios(rec)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t\n", rec.Kernel, rec.Params, rec.Backend, human(rec.Value), rec.Unit, toGo, toBest)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t\n", rec.Kernel, rec.Params, rec.Backend, human(rec.Value), rec.Unit, ratio(toGo), toBest)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -63,6 +63,14 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "[%d] %s\n", i+1, n)
 	}
 	return nil
+}
+
+// ratio formats a ratio, or "-" when its reference was not measured.
+func ratio(v float64) string {
+	if v == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", v)
 }
 
 // human formats v with three significant digits and a k/M suffix.
