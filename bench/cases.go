@@ -75,6 +75,7 @@ func Cases() []Case {
 	// The target file size is 1 GiB; the quick suite uses 64 MiB.
 	cs = append(cs, restCases(64<<20, true)...)
 	cs = append(cs, restCases(1<<30, false)...)
+	cs = append(cs, p2pCases(64<<20, true)...)
 	return cs
 }
 
