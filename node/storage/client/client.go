@@ -17,6 +17,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/cairn-node/cairn/node/storage"
+	"github.com/cairn-node/cairn/node/storage/restapi"
 )
 
 // DefaultPrefix is the API prefix of Logos Storage 2026 nodes.
@@ -137,37 +140,17 @@ func (c *Client) Download(ctx context.Context, cid string) (body io.ReadCloser, 
 	return resp.Body, resp.ContentLength, nil
 }
 
-// Manifest is a manifest as the API lists it.
-type Manifest struct {
-	TreeCID     string `json:"treeCid"`
-	DatasetSize uint64 `json:"datasetSize"`
-	BlockSize   uint32 `json:"blockSize"`
-	Protected   bool   `json:"protected"`
-	Filename    string `json:"filename,omitempty"`
-	Mimetype    string `json:"mimetype,omitempty"`
-}
-
-// Dataset is one entry of List.
-type Dataset struct {
-	CID      string   `json:"cid"`
-	Manifest Manifest `json:"manifest"`
-}
+// Dataset is one entry of List (see package restapi).
+type Dataset = restapi.Dataset
 
 // List returns the node's local datasets.
 func (c *Client) List(ctx context.Context) ([]Dataset, error) {
-	var out struct {
-		Content []Dataset `json:"content"`
-	}
+	var out restapi.DatasetList
 	return out.Content, c.getJSON(ctx, "/data", &out)
 }
 
-// Space is the node's quota summary.
-type Space struct {
-	TotalBlocks        uint64 `json:"totalBlocks"`
-	QuotaMaxBytes      uint64 `json:"quotaMaxBytes"`
-	QuotaUsedBytes     uint64 `json:"quotaUsedBytes"`
-	QuotaReservedBytes uint64 `json:"quotaReservedBytes"`
-}
+// Space is the node's quota summary (GET /space).
+type Space = storage.Space
 
 // Space returns the node's quota summary.
 func (c *Client) Space(ctx context.Context) (Space, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/cairn-node/cairn/node/storage/dataset"
 	"github.com/cairn-node/cairn/node/storage/ec"
 	"github.com/cairn-node/cairn/node/storage/manifest"
+	"github.com/cairn-node/cairn/node/storage/restapi"
 )
 
 // The URL prefixes the API is served under.
@@ -142,23 +143,9 @@ func parseCID(r *http.Request) (cid.Cid, error) {
 	return c, nil
 }
 
-// manifestJSON is the manifest object of Logos Storage's JSON responses.
-type manifestJSON struct {
-	TreeCID     string `json:"treeCid"`
-	DatasetSize uint64 `json:"datasetSize"`
-	BlockSize   uint32 `json:"blockSize"`
-	Protected   bool   `json:"protected"`
-	Filename    string `json:"filename,omitempty"`
-	Mimetype    string `json:"mimetype,omitempty"`
-	// Erasure-coded manifests only.
-	ECK                 uint32 `json:"ecK,omitempty"`
-	ECM                 uint32 `json:"ecM,omitempty"`
-	OriginalTreeCID     string `json:"originalTreeCid,omitempty"`
-	OriginalDatasetSize uint64 `json:"originalDatasetSize,omitempty"`
-}
-
-func toJSON(m *manifest.Manifest) manifestJSON {
-	j := manifestJSON{
+// toJSON converts m to its API form.
+func toJSON(m *manifest.Manifest) restapi.Manifest {
+	j := restapi.Manifest{
 		TreeCID: cids.String(m.TreeCID), DatasetSize: m.DatasetSize, BlockSize: m.BlockSize,
 		Protected: m.Protected(), Filename: m.Filename, Mimetype: m.Mimetype,
 	}
@@ -188,20 +175,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	type item struct {
-		CID      string       `json:"cid"`
-		Manifest manifestJSON `json:"manifest"`
-	}
-	out := struct {
-		Content []item `json:"content"`
-	}{Content: []item{}}
+	out := restapi.DatasetList{Content: []restapi.Dataset{}}
 	for _, d := range infos {
 		m, err := s.loadManifest(r.Context(), d.Manifest)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		out.Content = append(out.Content, item{cids.String(d.Manifest), toJSON(m)})
+		out.Content = append(out.Content, restapi.Dataset{CID: cids.String(d.Manifest), Manifest: toJSON(m)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -15,16 +15,23 @@ import (
 
 // getRecord reads the record of dataset m.
 func (s *Store) getRecord(m cid.Cid) (datasetRecord, bool, error) {
-	v, closer, err := s.db.Get(datasetKey(m))
+	return getDecoded(s.db, datasetKey(m), decodeDatasetRecord)
+}
+
+// getDecoded reads key from db and decodes its value: ok is false, with a
+// nil error, when the key is absent. decode must not retain its argument,
+// which is only valid until getDecoded returns.
+func getDecoded[T any](db *pebble.DB, key []byte, decode func([]byte) (T, error)) (v T, ok bool, err error) {
+	raw, closer, err := db.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
-		return datasetRecord{}, false, nil
+		return v, false, nil
 	}
 	if err != nil {
-		return datasetRecord{}, false, err
+		return v, false, err
 	}
 	defer closer.Close()
-	r, err := decodeDatasetRecord(v)
-	return r, err == nil, err
+	v, err = decode(raw)
+	return v, err == nil, err
 }
 
 func (r *datasetRecord) info(m cid.Cid) storage.DatasetInfo {

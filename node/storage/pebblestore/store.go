@@ -325,16 +325,7 @@ func (s *Store) Space() (storage.Space, error) {
 
 // getMeta reads the meta of block c from the index.
 func (s *Store) getMeta(c cid.Cid) (blockMeta, bool, error) {
-	v, closer, err := s.db.Get(blockKey(c))
-	if errors.Is(err, pebble.ErrNotFound) {
-		return blockMeta{}, false, nil
-	}
-	if err != nil {
-		return blockMeta{}, false, err
-	}
-	defer closer.Close()
-	m, err := decodeBlockMeta(v)
-	return m, err == nil, err
+	return getDecoded(s.db, blockKey(c), decodeBlockMeta)
 }
 
 // Has implements storage.BlockStore.
