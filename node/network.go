@@ -49,6 +49,15 @@ func (n *network) Connect(ctx context.Context, id string, addrs []string) error 
 	return n.host.Connect(ctx, info)
 }
 
+// Provide announces on the DHT that this node has dataset m; without a
+// DHT it does nothing.
+func (n *network) Provide(ctx context.Context, m cid.Cid) error {
+	if n.host.DHT() == nil {
+		return nil
+	}
+	return n.host.Provide(ctx, m)
+}
+
 // Fetch downloads dataset m from the peers this node is connected to, and
 // from the providers the DHT knows when it runs.
 func (n *network) Fetch(ctx context.Context, m cid.Cid, progress func(done, total uint64)) error {

@@ -144,3 +144,53 @@ func TestThreeNodes(t *testing.T) {
 		t.Errorf("peer id %q: want a secp256k1 peer id like upstream's", pid.ID)
 	}
 }
+
+// TestDHTDiscovery: B and C know only A (bootstrap). B uploads, which
+// announces the dataset on the DHT; C finds B through A's DHT and streams
+// the dataset without being told about B.
+func TestDHTDiscovery(t *testing.T) {
+	start := func(bootstrap []string) *node.Node {
+		cfg := testConfig(t)
+		cfg.DHT, cfg.Bootstrap = "server", bootstrap
+		n := newNode(t, cfg)
+		if err := n.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	a := start(nil)
+	var info struct {
+		Addrs []string `json:"addrs"`
+	}
+	getJSON(t, a.URL()+"/api/storage/v1/debug/info", &info)
+	b, c := start(info.Addrs[:1]), start(info.Addrs[:1])
+
+	data := make([]byte, 3<<20)
+	rng := rand.New(rand.NewPCG(4, 4))
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	mc, err := client.New(b.URL(), "").Upload(context.Background(), bytes.NewReader(data), client.UploadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(c.URL() + "/api/storage/v1/data/" + mc + "/network/stream")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			if !bytes.Equal(got, data) {
+				t.Fatalf("C streamed %d bytes that differ from B's upload", len(got))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("C could not find B's dataset through the DHT within 20s: %d %s", resp.StatusCode, got)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -37,6 +37,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-node/cairn/accel"
@@ -221,7 +222,16 @@ func (n *Node) openStore() error {
 // startNetwork builds the libp2p host on cfg.Listen (identity key in the
 // data dir) and the block exchange over the store.
 func (n *Node) startNetwork(ctx context.Context) error {
-	h, err := p2p.New(ctx, p2p.Options{ListenAddrs: n.cfg.Listen, DataDir: n.cfg.DataDir, Logger: n.opts.log})
+	popts := p2p.Options{ListenAddrs: n.cfg.Listen, DataDir: n.cfg.DataDir, Logger: n.opts.log}
+	popts.DHT = map[string]p2p.DHTMode{"off": p2p.DHTOff, "client": p2p.DHTClient, "server": p2p.DHTServer, "auto": p2p.DHTAuto}[n.cfg.DHT]
+	for _, a := range n.cfg.Bootstrap {
+		info, err := peer.AddrInfoFromString(a)
+		if err != nil {
+			return fmt.Errorf("node: bootstrap peer %q: %w", a, err)
+		}
+		popts.BootstrapPeers = append(popts.BootstrapPeers, *info)
+	}
+	h, err := p2p.New(ctx, popts)
 	if err != nil {
 		return fmt.Errorf("node: libp2p host on %v: %w; fix --listen", n.cfg.Listen, err)
 	}

@@ -30,6 +30,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,8 @@ const (
 	DefaultMetricsPath = "/metrics"
 	// DefaultLogLevel is the default log_level.
 	DefaultLogLevel = "info"
+	// DefaultDHT is the default dht mode.
+	DefaultDHT = "auto"
 	// DefaultStorageQuota is the default storage.quota (Logos Storage's).
 	DefaultStorageQuota = "20GiB"
 	// DefaultStorageTTL is the default storage.ttl: 30 days.
@@ -109,7 +112,20 @@ type Config struct {
 
 	// Storage configures the dataset store (TOML table [storage]).
 	Storage Storage `toml:"storage"`
+
+	// DHT is the kad-DHT mode among Cairn nodes: off, client, server or
+	// auto (server when AutoNAT finds the node reachable). Default: auto.
+	// Env CAIRN_DHT.
+	DHT string `toml:"dht"`
+
+	// Bootstrap lists peers to dial at start and seed the DHT with, as
+	// multiaddrs ending in /p2p/<peer id>. Default: none (the node dials
+	// no one by itself). Env CAIRN_BOOTSTRAP, comma-separated.
+	Bootstrap []string `toml:"bootstrap"`
 }
+
+// DHTModes are the values of Config.DHT.
+var DHTModes = []string{"off", "client", "server", "auto"}
 
 // Storage configures the dataset store.
 type Storage struct {
@@ -172,6 +188,9 @@ func Default() Config {
 	if len(c.Accel.Kernels) == 0 {
 		c.Accel.Kernels = nil
 	}
+	if len(c.Bootstrap) == 0 {
+		c.Bootstrap = nil
+	}
 	return c
 }
 
@@ -209,6 +228,9 @@ func (c Config) EnsureDefaults(getenv func(string) string) Config {
 	}
 	if c.Storage.Quota == "" {
 		c.Storage.Quota = DefaultStorageQuota
+	}
+	if c.DHT == "" {
+		c.DHT = DefaultDHT
 	}
 	if c.Storage.TTL == "" {
 		c.Storage.TTL = DefaultStorageTTL
@@ -266,6 +288,18 @@ func (c Config) Validate() error {
 	}
 	if err := checkPath(c.MetricsPath); err != nil {
 		bad("metrics_path", c.MetricsPath, err.Error())
+	}
+	if !slices.Contains(DHTModes, c.DHT) {
+		bad("dht", c.DHT, "want off, client, server or auto")
+	}
+	for i, a := range c.Bootstrap {
+		ma, err := multiaddr.NewMultiaddr(a)
+		if err == nil {
+			_, err = ma.ValueForProtocol(multiaddr.P_P2P)
+		}
+		if err != nil {
+			bad(fmt.Sprintf("bootstrap[%d]", i), a, "want a multiaddr ending in /p2p/<peer id>, such as /ip4/192.0.2.1/tcp/8070/p2p/16Uiu2…")
+		}
 	}
 	if n, err := ParseSize(c.Storage.Quota); err != nil || n == 0 {
 		bad("storage.quota", c.Storage.Quota, "want a positive size such as "+DefaultStorageQuota)

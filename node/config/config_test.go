@@ -26,6 +26,7 @@ func TestDefault(t *testing.T) {
 		LogLevel:    "info",
 		MetricsPath: "/metrics",
 		Storage:     config.Storage{Quota: "20GiB", TTL: "720h"},
+		DHT:         "auto",
 	}
 	if got := config.Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %#v, want %#v", got, want)
@@ -138,6 +139,7 @@ erasure = "go"
 				MetricsPath: "/file-metrics",
 				Accel:       accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: accel.Go}},
 				Storage:     defaultStorage,
+				DHT:         "auto",
 			},
 		},
 		{
@@ -178,6 +180,7 @@ erasure = "go"
 					accel.KernelErasure: accel.Go, accel.KernelMerkle: accel.Icicle,
 				}},
 				Storage: config.Storage{Quota: "1TB", TTL: "24h"},
+				DHT:     "auto",
 			},
 		},
 		{
@@ -190,6 +193,7 @@ erasure = "go"
 				LogLevel: "debug", MetricsPath: "/file-metrics",
 				Accel:   accel.Policy{Force: accel.Go},
 				Storage: defaultStorage,
+				DHT:     "auto",
 			},
 		},
 		{
@@ -202,6 +206,7 @@ erasure = "go"
 				LogLevel: "debug", MetricsPath: "/file-metrics",
 				Accel:   accel.Policy{Kernels: map[accel.Kernel]accel.Backend{accel.KernelSHA256: accel.SIMD}},
 				Storage: defaultStorage,
+				DHT:     "auto",
 			},
 		},
 		{
@@ -221,6 +226,7 @@ erasure = "go"
 				MetricsPath: "/file-metrics",
 				Accel:       accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: accel.Go}},
 				Storage:     defaultStorage,
+				DHT:         "auto",
 			},
 		},
 		{
@@ -397,6 +403,27 @@ func TestStorageSettings(t *testing.T) {
 	for _, key := range []string{"storage.quota", "storage.ttl"} {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("Validate(%+v) = %v, want an error naming %s", c.Storage, err, key)
+		}
+	}
+}
+
+func TestDHTSettings(t *testing.T) {
+	env := map[string]string{
+		"CAIRN_DHT":       "server",
+		"CAIRN_BOOTSTRAP": "/ip4/127.0.0.1/tcp/4001/p2p/16Uiu2HAmLGcUSJdNqeTGn6GtF8nsk7SxNTgzK7MYhjZNB3RTXNKd, ",
+	}
+	c, err := config.Load(config.Sources{Getenv: envMap(env)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DHT != "server" || len(c.Bootstrap) != 1 {
+		t.Errorf("Load(CAIRN_DHT, CAIRN_BOOTSTRAP) = %q, %q", c.DHT, c.Bootstrap)
+	}
+	c.DHT, c.Bootstrap = "everywhere", []string{"/ip4/127.0.0.1/tcp/4001"}
+	err = c.Validate()
+	for _, key := range []string{"dht", "bootstrap[0]"} {
+		if err == nil || !strings.Contains(err.Error(), key+" = ") {
+			t.Errorf("Validate() = %v, want an error naming %s", err, key)
 		}
 	}
 }

@@ -20,8 +20,11 @@ const (
 	EnvMetricsPath = "CAIRN_METRICS_PATH"
 	// EnvStorageQuota and EnvStorageTTL set storage.quota and storage.ttl.
 	EnvStorageQuota = "CAIRN_STORAGE_QUOTA"
-	EnvStorageTTL   = "CAIRN_STORAGE_TTL"
-	EnvAccel        = "CAIRN_ACCEL"
+	// EnvDHT and EnvBootstrap set dht and bootstrap (comma-separated).
+	EnvDHT        = "CAIRN_DHT"
+	EnvBootstrap  = "CAIRN_BOOTSTRAP"
+	EnvStorageTTL = "CAIRN_STORAGE_TTL"
+	EnvAccel      = "CAIRN_ACCEL"
 )
 
 // EnvAccelKernel returns the variable that routes kernel k, e.g.
@@ -136,13 +139,13 @@ func fromEnv(getenv func(string) string) (Config, map[string]string) {
 	str("metrics_path", EnvMetricsPath, &c.MetricsPath)
 	str("storage.quota", EnvStorageQuota, &c.Storage.Quota)
 	str("storage.ttl", EnvStorageTTL, &c.Storage.TTL)
+	str("dht", EnvDHT, &c.DHT)
+	if v := getenv(EnvBootstrap); v != "" {
+		c.Bootstrap = splitList(v)
+		names["bootstrap"] = EnvBootstrap
+	}
 	if v := getenv(EnvListen); v != "" {
-		c.Listen = []string{}
-		for _, a := range strings.Split(v, ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				c.Listen = append(c.Listen, a)
-			}
-		}
+		c.Listen = splitList(v)
 		names["listen"] = EnvListen
 	}
 	if v := getenv(EnvAccel); v != "" {
@@ -179,6 +182,10 @@ func (c Config) isSet(key string) bool {
 		return c.Storage.Quota != ""
 	case "storage.ttl":
 		return c.Storage.TTL != ""
+	case "dht":
+		return c.DHT != ""
+	case "bootstrap":
+		return c.Bootstrap != nil
 	}
 	if k, ok := strings.CutPrefix(key, "accel.kernels."); ok {
 		_, set := c.Accel.Kernels[accel.Kernel(k)]
@@ -219,6 +226,15 @@ func overlay(dst, src Config, has func(key string) (source string, ok bool), ori
 	if set("storage.ttl") {
 		dst.Storage.TTL = src.Storage.TTL
 	}
+	if set("dht") {
+		dst.DHT = src.DHT
+	}
+	if set("bootstrap") {
+		dst.Bootstrap = nil // an empty list and no list mean the same: no peers
+		if len(src.Bootstrap) > 0 {
+			dst.Bootstrap = append([]string{}, src.Bootstrap...)
+		}
+	}
 	kernels := map[accel.Kernel]accel.Backend{}
 	for k, b := range dst.Accel.Kernels {
 		kernels[k] = b
@@ -249,6 +265,17 @@ func overlay(dst, src Config, has func(key string) (source string, ok bool), ori
 		dst.Accel.Kernels = kernels
 	}
 	return dst
+}
+
+// splitList splits a comma-separated variable, dropping empty items.
+func splitList(v string) []string {
+	out := []string{}
+	for _, a := range strings.Split(v, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // normalizeBackend lower-cases a backend name and maps "auto" to "".

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ipfs/go-cid"
 
@@ -28,6 +29,29 @@ type Network interface {
 	// commits it; it returns nil at once when m is stored. progress, when
 	// not nil, gets blocks done and total as the fetch goes.
 	Fetch(ctx context.Context, m cid.Cid, progress func(done, total uint64)) error
+	// Provide announces that this node stores dataset m, so that other
+	// nodes find it (a no-op where there is no DHT).
+	Provide(ctx context.Context, m cid.Cid) error
+}
+
+// provideTimeout bounds one announcement of an upload.
+const provideTimeout = time.Minute
+
+// announce provides dataset m in the background (owned by s.dl.wg): the
+// upload's answer does not wait for the DHT.
+func (s *Server) announce(m cid.Cid) {
+	if s.net == nil {
+		return
+	}
+	s.dl.wg.Add(1)
+	go func() {
+		defer s.dl.wg.Done()
+		ctx, cancel := context.WithTimeout(s.dl.ctx, provideTimeout)
+		defer cancel()
+		if err := s.net.Provide(ctx, m); err != nil {
+			s.log.Debug("announce dataset", "manifest", cids.String(m), "err", err)
+		}
+	}()
 }
 
 // ErrNoNetwork is returned by the network routes of a server without a
@@ -117,6 +141,7 @@ func (s *Server) fetchFirst(r *http.Request) (cid.Cid, error) {
 	if err := n.Fetch(r.Context(), c, nil); err != nil {
 		return cid.Undef, fmt.Errorf("fetch %s from the network: %w", cids.String(c), err)
 	}
+	s.announce(c)
 	return c, nil
 }
 
@@ -195,7 +220,9 @@ func (s *Server) networkFetch(w http.ResponseWriter, r *http.Request) {
 		s.dl.mu.Unlock()
 		if err != nil {
 			s.log.Warn("network download failed", "manifest", cids.String(c), "err", err)
+			return
 		}
+		s.announce(c)
 	}()
 	writeJSON(w, http.StatusAccepted, map[string]any{"cid": cids.String(c), "downloadId": id})
 }

@@ -35,6 +35,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.uploadBytes.Add(float64(size))
 	s.metrics.uploadSeconds.Observe(time.Since(start).Seconds())
+	s.announce(mc)
 	w.Header().Set("Content-Type", "text/plain")
 	fmt.Fprint(w, cids.String(mc))
 }
