@@ -138,6 +138,15 @@ func TestThreeNodes(t *testing.T) {
 	if sha256.Sum256(got) != sha256.Sum256(data) {
 		t.Fatalf("B local download after the network fetch differs (%d bytes)", len(got))
 	}
+	resp, err = http.Get(a.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "cairn_exchange_served_blocks_total") || strings.Contains(string(metrics), "cairn_exchange_served_blocks_total 0\n") {
+		t.Errorf("A's /metrics does not count the blocks it served")
+	}
 	var pid struct{ ID string }
 	getJSON(t, a.URL()+"/api/storage/v1/peerid", &pid)
 	if !strings.HasPrefix(pid.ID, "16Uiu2") {

@@ -235,7 +235,7 @@ func (n *Node) startNetwork(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("node: libp2p host on %v: %w; fix --listen", n.cfg.Listen, err)
 	}
-	ex, err := blockexc.New(h, n.store, blockexc.WithHasher(n.hasher), blockexc.WithLogger(n.opts.log))
+	ex, err := blockexc.New(h, n.store, blockexc.WithHasher(n.hasher), blockexc.WithLogger(n.opts.log), blockexc.WithRegisterer(n.metrics))
 	if err != nil {
 		h.Close()
 		return fmt.Errorf("node: block exchange: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/merkle"
@@ -107,6 +108,7 @@ type config struct {
 	writeTimeout    time.Duration
 	treeCache       int
 	maxAttempts     int
+	registerer      prometheus.Registerer
 }
 
 // WithLogger sets the logger; the default is slog.Default() with
@@ -216,6 +218,7 @@ type Exchange struct {
 	comp   merkle.Compressor[[32]byte]
 	trees  *treeCache
 	subs   presenceSubs
+	met    *metrics
 
 	// ctx is the service's lifetime; Close cancels it.
 	ctx    context.Context
@@ -273,6 +276,7 @@ func New(h host.Host, store storage.Store, opts ...Option) (*Exchange, error) {
 		log:    cfg.log,
 		hasher: cfg.hasher,
 		comp:   merkle.SHA256(cfg.hasher),
+		met:    newMetrics(cfg.registerer),
 		subs:   presenceSubs{m: map[uint64]chan presence{}},
 	}
 	e.trees = newTreeCache(store, e.comp, cfg.treeCache)

@@ -86,6 +86,7 @@ func (e *Exchange) FetchFrom(ctx context.Context, m cid.Cid, providers []peer.ID
 	defer stop()
 
 	err := e.fetch(ctx, m, providers, &fc)
+	e.met.fetches.WithLabelValues(fetchResult(err)).Inc()
 	if err != nil && e.ctx.Err() != nil {
 		err = fmt.Errorf("%w (%w)", ErrClosed, err)
 	}
@@ -531,6 +532,7 @@ func (d *download) request(ctx context.Context, c *conn, id uint64, sp *span, bu
 // nothing; a store error is returned as is.
 func (d *download) accept(ctx context.Context, p peer.ID, sp *span, resp *wire.WantBlocksResponse) (uint64, []uint64, error) {
 	bad := func(format string, args ...any) (uint64, []uint64, error) {
+		d.e.met.invalidBlocks.Inc()
 		return 0, nil, fmt.Errorf("%w: %s: "+format, append([]any{ErrInvalidBlock, p}, args...)...)
 	}
 	if resp.TreeCID != d.tree {
@@ -584,6 +586,8 @@ func (d *download) accept(ctx context.Context, p peer.ID, sp *span, resp *wire.W
 		d.got++
 		d.bytes += uint64(len(b.Data))
 		added++
+		d.e.met.receivedBlocks.Inc()
+		d.e.met.receivedBytes.Add(float64(len(b.Data)))
 	}
 	var missing []uint64
 	for j, ok := range seen {
@@ -679,4 +683,11 @@ func (s *presenceSubs) deliver(from peer.ID, ps []wire.BlockPresence) {
 			}
 		}
 	}
+}
+
+func fetchResult(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
 }

@@ -80,6 +80,10 @@ func (e *Exchange) handleFrame(c *conn, typ byte, payload []byte) error {
 			return err
 		}
 		resp := e.serveBlocks(e.ctx, c.peer, &req)
+		for _, b := range resp.Blocks {
+			e.met.servedBlocks.Inc()
+			e.met.servedBytes.Add(float64(len(b.Data)))
+		}
 		p, err := wire.EncodeWantBlocksResponse(resp)
 		if err != nil {
 			return fmt.Errorf("blockexc: BUG: encode response: %w", err)
