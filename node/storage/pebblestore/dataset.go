@@ -141,10 +141,7 @@ func (s *Store) DatasetBlocks(ctx context.Context, m cid.Cid, start, n int) ([]c
 
 // SetDatasetExpiry implements storage.DatasetStore.
 func (s *Store) SetDatasetExpiry(ctx context.Context, m cid.Cid, expires time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := s.enter(); err != nil {
+	if err := s.enterCtx(ctx); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -171,10 +168,7 @@ func (s *Store) SetDatasetExpiry(ctx context.Context, m cid.Cid, expires time.Ti
 
 // DeleteDataset implements storage.DatasetStore.
 func (s *Store) DeleteDataset(ctx context.Context, m cid.Cid) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := s.enter(); err != nil {
+	if err := s.enterCtx(ctx); err != nil {
 		return err
 	}
 	defer s.leave()

@@ -311,6 +311,15 @@ func (s *Store) enter() error {
 
 func (s *Store) leave() { s.closeMu.RUnlock() }
 
+// enterCtx is enter for a call with a context: it returns ctx's error
+// when ctx has already ended, before taking the close lock.
+func (s *Store) enterCtx(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.enter()
+}
+
 // Layout returns the layout of the store's block bodies.
 func (s *Store) Layout() Layout { return s.layout }
 
@@ -512,10 +521,7 @@ func (s *Store) Put(ctx context.Context, c cid.Cid, data []byte) error {
 
 // Delete implements storage.BlockStore.
 func (s *Store) Delete(ctx context.Context, c cid.Cid) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := s.enter(); err != nil {
+	if err := s.enterCtx(ctx); err != nil {
 		return err
 	}
 	defer s.leave()
