@@ -58,9 +58,24 @@ func (n *network) Provide(ctx context.Context, m cid.Cid) error {
 	return n.host.Provide(ctx, m)
 }
 
-// Fetch downloads dataset m from the peers this node is connected to, and
-// from the providers the DHT knows when it runs.
+// FetchManifest returns manifest m from a provider, storing nothing.
+func (n *network) FetchManifest(ctx context.Context, m cid.Cid) ([]byte, error) {
+	raw, _, err := n.ex.FetchManifest(ctx, m, n.providers(ctx, m))
+	return raw, err
+}
+
+// Fetch downloads dataset m from the providers (see providers).
 func (n *network) Fetch(ctx context.Context, m cid.Cid, progress func(done, total uint64)) error {
+	var opts []blockexc.FetchOption
+	if progress != nil {
+		opts = append(opts, blockexc.WithProgress(func(p blockexc.Progress) { progress(p.Blocks, p.TotalBlocks) }))
+	}
+	return n.ex.FetchFrom(ctx, m, n.providers(ctx, m), opts...)
+}
+
+// providers returns the peers this node is connected to and the providers
+// of m that the DHT knows, when it runs.
+func (n *network) providers(ctx context.Context, m cid.Cid) []peer.ID {
 	seen := map[peer.ID]bool{}
 	var providers []peer.ID
 	for _, p := range n.host.Network().Peers() {
@@ -77,9 +92,5 @@ func (n *network) Fetch(ctx context.Context, m cid.Cid, progress func(done, tota
 			}
 		}
 	}
-	var opts []blockexc.FetchOption
-	if progress != nil {
-		opts = append(opts, blockexc.WithProgress(func(p blockexc.Progress) { progress(p.Blocks, p.TotalBlocks) }))
-	}
-	return n.ex.FetchFrom(ctx, m, providers, opts...)
+	return providers
 }

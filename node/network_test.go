@@ -86,6 +86,21 @@ func TestThreeNodes(t *testing.T) {
 	}
 
 	connect(t, c, a)
+	var nm struct {
+		Manifest struct {
+			DatasetSize uint64 `json:"datasetSize"`
+			Filename    string `json:"filename"`
+		} `json:"manifest"`
+	}
+	getJSON(t, c.URL()+"/api/storage/v1/data/"+mc+"/network/manifest", &nm)
+	if nm.Manifest.DatasetSize != uint64(len(data)) || nm.Manifest.Filename != "big.bin" {
+		t.Errorf("C network/manifest = %+v", nm.Manifest)
+	}
+	var exists map[string]bool
+	getJSON(t, c.URL()+"/api/storage/v1/data/"+mc+"/exists", &exists)
+	if exists[mc] {
+		t.Errorf("network/manifest stored the dataset on C")
+	}
 	resp, err := http.Get(c.URL() + "/api/storage/v1/data/" + mc + "/network/stream")
 	if err != nil {
 		t.Fatal(err)

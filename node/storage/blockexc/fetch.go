@@ -120,6 +120,18 @@ func (e *Exchange) fetch(ctx context.Context, m cid.Cid, providers []peer.ID, fc
 }
 
 // fetchManifest asks the providers in turn for manifest m.
+// FetchManifest asks the providers in turn for manifest m over ManifestID
+// and returns the first answer that hashes to m and validates, encoded and
+// decoded. Nothing is stored. Errors: ErrClosed, ctx's error, or an error
+// joining each provider's failure.
+func (e *Exchange) FetchManifest(ctx context.Context, m cid.Cid, providers []peer.ID) ([]byte, *manifest.Manifest, error) {
+	if !e.enter() {
+		return nil, nil, ErrClosed
+	}
+	defer e.leave()
+	return e.fetchManifest(ctx, m, providers)
+}
+
 func (e *Exchange) fetchManifest(ctx context.Context, m cid.Cid, providers []peer.ID) ([]byte, *manifest.Manifest, error) {
 	var errs []error
 	for _, p := range providers {

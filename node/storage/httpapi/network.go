@@ -13,6 +13,7 @@ import (
 
 	"github.com/cairn-node/cairn/node/storage"
 	"github.com/cairn-node/cairn/node/storage/cids"
+	"github.com/cairn-node/cairn/node/storage/manifest"
 )
 
 // Network is what the network routes need from the node's peer-to-peer
@@ -29,6 +30,9 @@ type Network interface {
 	// commits it; it returns nil at once when m is stored. progress, when
 	// not nil, gets blocks done and total as the fetch goes.
 	Fetch(ctx context.Context, m cid.Cid, progress func(done, total uint64)) error
+	// FetchManifest returns the encoded manifest m from the network,
+	// checked against m, without storing anything.
+	FetchManifest(ctx context.Context, m cid.Cid) ([]byte, error)
 	// Provide announces that this node stores dataset m, so that other
 	// nodes find it (a no-op where there is no DHT).
 	Provide(ctx context.Context, m cid.Cid) error
@@ -155,16 +159,27 @@ func (s *Server) networkStream(w http.ResponseWriter, r *http.Request) {
 	s.download(w, r)
 }
 
-// networkManifest answers the manifest of a dataset, fetching the dataset
-// first when it is not stored (the exchange fetches manifest and blocks
-// together).
+// networkManifest answers the manifest of a dataset: the stored one, or
+// else the one a provider sends (nothing is stored).
 func (s *Server) networkManifest(w http.ResponseWriter, r *http.Request) {
-	c, err := s.fetchFirst(r)
+	c, err := parseCID(r)
+	if err == nil && c.Type() != cids.CodecManifest {
+		err = errStatus(http.StatusBadRequest, "%s is not a manifest CID", cids.String(c))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	m, err := s.loadManifest(r.Context(), c)
+	if errors.Is(err, storage.ErrNotFound) {
+		var n Network
+		if n, err = s.network(); err == nil {
+			var raw []byte
+			if raw, err = n.FetchManifest(r.Context(), c); err == nil {
+				m, _, err = manifest.Decode(raw)
+			}
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
