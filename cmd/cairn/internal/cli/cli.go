@@ -70,6 +70,9 @@ func Main(ctx context.Context, env Env) int {
 	if err == nil {
 		return ExitOK
 	}
+	if errors.Is(err, errFalse) {
+		return ExitError // the command printed its answer ("false") and why
+	}
 	fmt.Fprintf(env.Stderr, "cairn: %v\n", err)
 	var ue usageError
 	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
@@ -114,6 +117,8 @@ CAIRN_CONFIG, CAIRN_* environment variables, and flags.`,
 		newConfigCmd(env, g),
 		newBenchCmd(env),
 		newStorageCmd(env, g),
+		newWakuCmd(env),
+		newRLNCmd(env),
 		newVersionCmd(env),
 	)
 	return root
