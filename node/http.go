@@ -10,6 +10,8 @@ import (
 
 	"github.com/cairn-node/cairn/node/api"
 	"github.com/cairn-node/cairn/node/buildinfo"
+	relayapi "github.com/cairn-node/cairn/node/relay/httpapi"
+	"github.com/cairn-node/cairn/node/relay/message"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
 )
 
@@ -34,6 +36,16 @@ func (n *Node) handler() http.Handler {
 		Network: &network{host: n.host, ex: n.exchange},
 	})
 	n.api.Register(mux, httpapi.PrefixStorage, httpapi.PrefixCodex)
+	n.relayAPI = relayapi.New(n.relay, relayapi.Options{Logger: n.opts.log})
+	n.relayAPI.Register(mux)
+	// Relay every shard of the default cluster, as a Waku Network node does.
+	var shards []string
+	for i := range message.DefaultShardCount {
+		shards = append(shards, message.PubsubTopic{Cluster: message.DefaultClusterID, Shard: uint16(i)}.String())
+	}
+	if err := n.relayAPI.Join(shards...); err != nil {
+		n.log.Warn("join relay shards", "err", err)
+	}
 	return mux
 }
 

@@ -45,6 +45,8 @@ import (
 	"github.com/cairn-node/cairn/node/buildinfo"
 	"github.com/cairn-node/cairn/node/config"
 	"github.com/cairn-node/cairn/node/p2p"
+	"github.com/cairn-node/cairn/node/relay"
+	relayapi "github.com/cairn-node/cairn/node/relay/httpapi"
 	"github.com/cairn-node/cairn/node/storage/blockexc"
 	"github.com/cairn-node/cairn/node/storage/dataset"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
@@ -119,6 +121,8 @@ type Node struct {
 	host     *p2p.Host
 	exchange *blockexc.Exchange
 	api      *httpapi.Server
+	relay    *relay.Relay
+	relayAPI *relayapi.Server
 	// bgCancel stops the background loops (the scrubber) at Close.
 	bgCancel context.CancelFunc
 
@@ -240,12 +244,19 @@ func (n *Node) startNetwork(ctx context.Context) error {
 		h.Close()
 		return fmt.Errorf("node: block exchange: %w", err)
 	}
+	rl, err := relay.New(ctx, h, relay.WithLogger(n.opts.log))
+	if err != nil {
+		ex.Close()
+		h.Close()
+		return fmt.Errorf("node: waku relay: %w", err)
+	}
 	if err := h.Start(ctx); err != nil {
+		rl.Close()
 		ex.Close()
 		h.Close()
 		return fmt.Errorf("node: start libp2p host: %w", err)
 	}
-	n.host, n.exchange = h, ex
+	n.host, n.exchange, n.relay = h, ex, rl
 	return nil
 }
 
@@ -414,6 +425,14 @@ func (n *Node) close() error {
 	n.wg.Wait()
 	if n.api != nil {
 		n.api.Close()
+	}
+	if n.relayAPI != nil {
+		n.relayAPI.Close()
+	}
+	if n.relay != nil {
+		if err := n.relay.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close waku relay: %w", err))
+		}
 	}
 	if n.exchange != nil {
 		if err := n.exchange.Close(); err != nil {
