@@ -27,7 +27,8 @@ const DefaultPrefix = "/api/storage/v1"
 
 // Client talks to one node. It is safe for concurrent use.
 type Client struct {
-	base string // scheme://host:port + prefix
+	root string // scheme://host:port
+	base string // root + prefix
 	http *http.Client
 }
 
@@ -40,8 +41,12 @@ func New(baseURL, prefix string) *Client {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Client{base: strings.TrimRight(baseURL, "/") + prefix, http: &http.Client{}}
+	root := strings.TrimRight(baseURL, "/")
+	return &Client{root: root, base: root + prefix, http: &http.Client{}}
 }
+
+// BaseURL returns scheme://host:port of the node, without the API prefix.
+func (c *Client) BaseURL() string { return c.root }
 
 // Error is an error response of the API.
 type Error struct {

@@ -117,7 +117,7 @@ CAIRN_CONFIG, CAIRN_* environment variables, and flags.`,
 		newConfigCmd(env, g),
 		newBenchCmd(env),
 		newStorageCmd(env, g),
-		newWakuCmd(env),
+		newWakuCmd(env, g),
 		newRLNCmd(env),
 		newVersionCmd(env),
 	)

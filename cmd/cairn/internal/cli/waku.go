@@ -10,15 +10,16 @@ import (
 	"github.com/cairn-node/cairn/node/relay/message"
 )
 
-func newWakuCmd(env *Env) *cobra.Command {
+func newWakuCmd(env *Env, g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "waku",
-		Short: "Waku messages and topics: message hash, autosharding",
+		Short: "Waku messages: hash, autosharding, publish and subscribe",
 		Long: `waku computes what a Waku relay node computes for messages and topics, locally:
 'hash' the deterministic message hash (RFC 14, as nwaku computes it) and
-'shard' the relay shard of a content topic (RFC 51 autosharding).`,
+'shard' the relay shard of a content topic (RFC 51 autosharding). 'publish'
+and 'subscribe' go through a running node's relay (--api).`,
 	}
-	cmd.AddCommand(newWakuHashCmd(env), newWakuShardCmd(env))
+	cmd.AddCommand(newWakuHashCmd(env), newWakuShardCmd(env), newWakuPublishCmd(env, g), newWakuSubscribeCmd(env, g))
 	return cmd
 }
 

@@ -3,8 +3,11 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-node/cairn/cmd/cairn/internal/cli"
 )
@@ -71,6 +74,46 @@ func TestWakuShard(t *testing.T) {
 	} {
 		if code, _, _ := runWaku(t, bad...); code != cli.ExitUsage {
 			t.Errorf("cairn %s = %d, want %d", strings.Join(bad, " "), code, cli.ExitUsage)
+		}
+	}
+}
+
+// TestWakuPublishSubscribe runs two nodes connected over libp2p; `cairn
+// waku subscribe -n 1` on B prints the message `cairn waku publish` sent
+// through A.
+func TestWakuPublishSubscribe(t *testing.T) {
+	a := startRun(t, nil, "--data-dir", t.TempDir(), "--api-addr", "127.0.0.1:0", "--listen", "/ip4/127.0.0.1/tcp/0")
+	b := startRun(t, nil, "--data-dir", t.TempDir(), "--api-addr", "127.0.0.1:0", "--listen", "/ip4/127.0.0.1/tcp/0")
+	var info struct {
+		ID    string   `json:"id"`
+		Addrs []string `json:"addrs"`
+	}
+	if err := json.Unmarshal(httpGet(t, a.url+"/api/storage/v1/debug/info"), &info); err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimSuffix(info.Addrs[0], "/p2p/"+info.ID)
+	httpGet(t, b.url+"/api/storage/v1/connect/"+info.ID+"?addrs="+addr)
+
+	const ct = "/cairn/1/cli-test/proto"
+	done := make(chan string, 1)
+	go func() {
+		_, out, errs := cairn(t, nil, "waku", "subscribe", "--api", b.url, "--every", "100ms", "-n", "1", ct)
+		done <- out + errs
+	}()
+	deadline := time.After(20 * time.Second)
+	for {
+		if code, _, errs := cairn(t, nil, "waku", "publish", "--api", a.url, "--content-topic", ct, "--payload", "hi from the CLI"); code != cli.ExitOK {
+			t.Fatalf("waku publish = %d: %s", code, errs)
+		}
+		select {
+		case out := <-done:
+			if !strings.Contains(out, `"contentTopic":"`+ct+`"`) || !strings.Contains(out, base64.StdEncoding.EncodeToString([]byte("hi from the CLI"))) {
+				t.Fatalf("waku subscribe printed %q", out)
+			}
+			return
+		case <-deadline:
+			t.Fatal("waku subscribe printed nothing within 20s")
+		case <-time.After(300 * time.Millisecond):
 		}
 	}
 }
