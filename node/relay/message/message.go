@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/cairn-node/cairn/node/internal/minpb"
 )
 
 // Size limits.
@@ -61,17 +63,17 @@ type Message struct {
 func (m Message) Encode() []byte {
 	n := 32 + len(m.Payload) + len(m.ContentTopic) + len(m.Meta) + len(m.RateLimitProof)
 	b := make([]byte, 0, n)
-	b = appendBytes(b, fieldPayload, m.Payload)
-	b = appendBytes(b, fieldContentTopic, []byte(m.ContentTopic))
-	b = appendUint(b, fieldVersion, uint64(m.Version))
-	b = appendUint(b, fieldTimestamp, zigzag(m.Timestamp))
-	b = appendBytes(b, fieldMeta, m.Meta)
-	b = appendBytes(b, fieldRateLimitProof, m.RateLimitProof)
+	b = minpb.AppendBytes(b, fieldPayload, m.Payload)
+	b = minpb.AppendBytes(b, fieldContentTopic, []byte(m.ContentTopic))
+	b = minpb.AppendUint(b, fieldVersion, uint64(m.Version))
+	b = minpb.AppendUint(b, fieldTimestamp, minpb.Zigzag(m.Timestamp))
+	b = minpb.AppendBytes(b, fieldMeta, m.Meta)
+	b = minpb.AppendBytes(b, fieldRateLimitProof, m.RateLimitProof)
 	eph := uint64(0)
 	if m.Ephemeral {
 		eph = 1
 	}
-	return appendUint(b, fieldEphemeral, eph)
+	return minpb.AppendUint(b, fieldEphemeral, eph)
 }
 
 // Decode parses an encoded Waku message. Every error wraps ErrMalformed;
@@ -91,51 +93,51 @@ func decode(data []byte) (Message, error) {
 	if len(data) > MaxSize {
 		return m, fmt.Errorf("%d bytes, above the maximum %d", len(data), MaxSize)
 	}
-	fields, err := parseFields(data)
+	fields, err := minpb.ParseFields(data)
 	if err != nil {
 		return m, err
 	}
 	var seen [fieldEphemeral + 1]bool
 	for _, f := range fields {
-		want := wireBytes
-		switch f.num {
+		want := minpb.WireBytes
+		switch f.Num {
 		case fieldVersion, fieldTimestamp, fieldEphemeral:
-			want = wireVarint
+			want = minpb.WireVarint
 		case fieldPayload, fieldContentTopic, fieldMeta, fieldRateLimitProof:
 		default:
 			continue // unknown field: skipped, as minprotobuf does
 		}
-		if f.wire != want {
-			return m, fmt.Errorf("field %d: wire type %d, want %d", f.num, f.wire, want)
+		if f.Wire != want {
+			return m, fmt.Errorf("field %d: wire type %d, want %d", f.Num, f.Wire, want)
 		}
-		if seen[f.num] {
-			return m, fmt.Errorf("field %d repeated", f.num)
+		if seen[f.Num] {
+			return m, fmt.Errorf("field %d repeated", f.Num)
 		}
-		seen[f.num] = true
-		switch f.num {
+		seen[f.Num] = true
+		switch f.Num {
 		case fieldPayload:
-			m.Payload = clone(f.data)
+			m.Payload = clone(f.Data)
 		case fieldContentTopic:
-			m.ContentTopic = string(f.data)
+			m.ContentTopic = string(f.Data)
 		case fieldVersion:
-			if f.val > math.MaxUint32 {
-				return m, fmt.Errorf("version %d overflows uint32", f.val)
+			if f.Val > math.MaxUint32 {
+				return m, fmt.Errorf("version %d overflows uint32", f.Val)
 			}
-			m.Version = uint32(f.val)
+			m.Version = uint32(f.Val)
 		case fieldTimestamp:
-			m.Timestamp = unzigzag(f.val)
+			m.Timestamp = minpb.Unzigzag(f.Val)
 		case fieldMeta:
-			if len(f.data) > MaxMetaSize {
-				return m, fmt.Errorf("meta is %d bytes, above the maximum %d", len(f.data), MaxMetaSize)
+			if len(f.Data) > MaxMetaSize {
+				return m, fmt.Errorf("meta is %d bytes, above the maximum %d", len(f.Data), MaxMetaSize)
 			}
-			m.Meta = clone(f.data)
+			m.Meta = clone(f.Data)
 		case fieldRateLimitProof:
-			m.RateLimitProof = clone(f.data)
+			m.RateLimitProof = clone(f.Data)
 		case fieldEphemeral:
-			if f.val > 1 {
-				return m, fmt.Errorf("ephemeral is %d, want 0 or 1", f.val)
+			if f.Val > 1 {
+				return m, fmt.Errorf("ephemeral is %d, want 0 or 1", f.Val)
 			}
-			m.Ephemeral = f.val == 1
+			m.Ephemeral = f.Val == 1
 		}
 	}
 	if !seen[fieldPayload] {

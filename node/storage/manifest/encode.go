@@ -6,6 +6,7 @@ import (
 
 	"github.com/ipfs/go-cid"
 
+	"github.com/cairn-node/cairn/node/internal/minpb"
 	"github.com/cairn-node/cairn/node/storage/cids"
 )
 
@@ -44,15 +45,15 @@ func (m *Manifest) Encode(l Layout) ([]byte, error) {
 		return nil, fmt.Errorf("%w (encode): filename %q is not UTF-8", ErrInvalid, m.Filename)
 	}
 	h := make([]byte, 0, 128+len(m.Filename)+len(m.Mimetype))
-	h = appendBytes(h, 1, m.TreeCID.Bytes())
-	h = appendUint(h, 2, uint64(m.BlockSize))
-	h = appendUint(h, 3, m.DatasetSize)
-	h = appendUint(h, 4, m.Codec)
-	h = appendUint(h, 5, m.HCodec)
-	h = appendUint(h, 6, wireCIDv1)
+	h = minpb.AppendBytes(h, 1, m.TreeCID.Bytes())
+	h = minpb.AppendUint(h, 2, uint64(m.BlockSize))
+	h = minpb.AppendUint(h, 3, m.DatasetSize)
+	h = minpb.AppendUint(h, 4, m.Codec)
+	h = minpb.AppendUint(h, 5, m.HCodec)
+	h = minpb.AppendUint(h, 6, wireCIDv1)
 	if l == LayoutCodex {
 		if m.Protected() {
-			h = appendBytes(h, 7, encodeErasure(m.Erasure))
+			h = minpb.AppendBytes(h, 7, encodeErasure(m.Erasure))
 		}
 		h = appendString(h, 8, m.Filename)
 		h = appendString(h, 9, m.Mimetype)
@@ -60,7 +61,7 @@ func (m *Manifest) Encode(l Layout) ([]byte, error) {
 		h = appendString(h, 7, m.Filename)
 		h = appendString(h, 8, m.Mimetype)
 	}
-	out := appendBytes(make([]byte, 0, len(h)+4), 1, h)
+	out := minpb.AppendBytes(make([]byte, 0, len(h)+4), 1, h)
 	if len(out) > MaxEncodedSize {
 		return nil, fmt.Errorf("%w (encode): %d bytes, more than %d", ErrInvalid, len(out), MaxEncodedSize)
 	}
@@ -83,20 +84,20 @@ func appendString(b []byte, num int, s string) []byte {
 	if s == "" {
 		return b
 	}
-	return appendBytes(b, num, []byte(s))
+	return minpb.AppendBytes(b, num, []byte(s))
 }
 
 // encodeErasure writes the v0.2 ErasureInfo message: 1 ecK, 2 ecM,
 // 3 originalTreeCid, 4 originalDatasetSize, 5 protectedStrategy,
 // 6 VerificationInfo (only when verifiable).
 func encodeErasure(e *ErasureInfo) []byte {
-	b := appendUint(nil, 1, uint64(e.K))
-	b = appendUint(b, 2, uint64(e.M))
-	b = appendBytes(b, 3, e.OriginalTreeCID.Bytes())
-	b = appendUint(b, 4, e.OriginalDatasetSize)
-	b = appendUint(b, 5, uint64(e.Strategy))
+	b := minpb.AppendUint(nil, 1, uint64(e.K))
+	b = minpb.AppendUint(b, 2, uint64(e.M))
+	b = minpb.AppendBytes(b, 3, e.OriginalTreeCID.Bytes())
+	b = minpb.AppendUint(b, 4, e.OriginalDatasetSize)
+	b = minpb.AppendUint(b, 5, uint64(e.Strategy))
 	if v := e.Verification; v != nil {
-		b = appendBytes(b, 6, encodeVerification(v))
+		b = minpb.AppendBytes(b, 6, encodeVerification(v))
 	}
 	return b
 }
@@ -105,10 +106,10 @@ func encodeErasure(e *ErasureInfo) []byte {
 // 1 verifyRoot, 2 slotRoots (repeated, not packed), 3 cellSize,
 // 4 verifiableStrategy.
 func encodeVerification(v *VerificationInfo) []byte {
-	b := appendBytes(nil, 1, v.VerifyRoot.Bytes())
+	b := minpb.AppendBytes(nil, 1, v.VerifyRoot.Bytes())
 	for _, c := range v.SlotRoots {
-		b = appendBytes(b, 2, c.Bytes())
+		b = minpb.AppendBytes(b, 2, c.Bytes())
 	}
-	b = appendUint(b, 3, uint64(v.CellSize))
-	return appendUint(b, 4, uint64(v.Strategy))
+	b = minpb.AppendUint(b, 3, uint64(v.CellSize))
+	return minpb.AppendUint(b, 4, uint64(v.Strategy))
 }
