@@ -143,6 +143,18 @@ func (s *corruptStore) GetMany(ctx context.Context, cs []cid.Cid) ([][]byte, err
 	return bs, err
 }
 
+// slowStore delays every GetMany, so that a fetch from it and another
+// provider is sure to ask the other one too.
+type slowStore struct {
+	storage.Store
+	delay time.Duration
+}
+
+func (s *slowStore) GetMany(ctx context.Context, cs []cid.Cid) ([][]byte, error) {
+	time.Sleep(s.delay)
+	return s.Store.GetMany(ctx, cs)
+}
+
 func TestCorruptProvider(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -174,8 +186,13 @@ func TestCorruptProvider(t *testing.T) {
 		rec := &logRecorder{}
 		bad := &corruptStore{}
 		a := newNode(t, nodeOpts{wrap: func(s storage.Store) storage.Store { bad.Store = s; return bad }})
-		c := newNode(t, nodeOpts{})
-		b := newNode(t, nodeOpts{log: slog.New(rec)})
+		// The honest provider is slow, so the corrupt one is always asked
+		// for a batch before the honest one has served everything.
+		c := newNode(t, nodeOpts{wrap: func(s storage.Store) storage.Store { return &slowStore{Store: s, delay: 300 * time.Millisecond} }})
+		// One stream per provider and three 1 MiB batches: while the slow
+		// honest provider serves its first batch, the corrupt one must take
+		// another.
+		b := newNode(t, nodeOpts{log: slog.New(rec), x: []blockexc.Option{blockexc.WithStreams(1)}})
 		m, _ := upload(t, a, data, 0)
 		mc, _ := upload(t, c, data, 0)
 		if m != mc {
