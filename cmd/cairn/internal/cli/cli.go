@@ -101,7 +101,8 @@ func newRootCmd(env *Env) *cobra.Command {
 		Short: "Cairn, a plug-and-play home node for the Logos stack",
 		Long: `Cairn is a home node for the Logos stack. 'cairn run' starts it; 'cairn accel
 info' shows how it will run its heavy kernels on this machine; 'cairn bench'
-measures them.
+measures them. 'cairn storage' works with Logos Storage datasets, 'cairn waku'
+with Waku messages and 'cairn rln' with RLN proofs.
 
 Settings come from, in increasing precedence: built-in defaults
 ('cairn config --default'), the TOML file named by --config or
