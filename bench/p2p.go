@@ -6,15 +6,11 @@ import (
 	"math/rand/v2"
 	"os"
 
-	"github.com/ipfs/go-cid"
-
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/sha256x"
 	"github.com/cairn-node/cairn/node/p2p"
-	"github.com/cairn-node/cairn/node/storage"
 	"github.com/cairn-node/cairn/node/storage/blockexc"
 	"github.com/cairn-node/cairn/node/storage/dataset"
-	"github.com/cairn-node/cairn/node/storage/manifest"
 	"github.com/cairn-node/cairn/node/storage/pebblestore"
 )
 
@@ -60,26 +56,6 @@ func newBenchNode(ctx context.Context, h accel.SHA256) (*benchNode, error) {
 	return &benchNode{st, host, ex}, nil
 }
 
-// storeDataset chunks data into a committed dataset of n's store.
-func (n *benchNode) storeDataset(ctx context.Context, h accel.SHA256, r *uniqueReader) (cid.Cid, error) {
-	b := n.store.NewBatch()
-	defer b.Discard()
-	var blocks []cid.Cid
-	res, err := dataset.Chunk(ctx, r, dataset.Options{Hasher: h}, func(blk dataset.Block) error {
-		blocks = append(blocks, blk.CID)
-		return b.Put(ctx, blk.CID, blk.Data)
-	})
-	if err != nil {
-		return cid.Undef, err
-	}
-	m := manifest.New(res.TreeCID, uint32(res.BlockSize), res.Size)
-	mc, enc, err := m.CID(m.DefaultLayout())
-	if err != nil {
-		return cid.Undef, err
-	}
-	return mc, b.CommitDataset(ctx, storage.NewDataset{Manifest: mc, ManifestBytes: enc, Tree: res.TreeCID, Blocks: blocks})
-}
-
 func p2pSetup(size int) func(accel.Backend) (func() error, float64, error) {
 	return func(b accel.Backend) (func() error, float64, error) {
 		h, err := sha256x.New(b)
@@ -96,10 +72,11 @@ func p2pSetup(size int) func(accel.Backend) (func() error, float64, error) {
 			return nil, 0, err
 		}
 		base := randBytes(rand.New(rand.NewPCG(12, 12)), 8*shardSize)
-		m, err := a.storeDataset(ctx, h, &uniqueReader{base: base, nonce: 1, size: int64(size)})
+		im, err := dataset.Import(ctx, a.store, &uniqueReader{base: base, nonce: 1, size: int64(size)}, dataset.ImportOptions{Options: dataset.Options{Hasher: h}})
 		if err != nil {
 			return nil, 0, err
 		}
+		m := im.ManifestCID
 		if err := c.host.Connect(ctx, a.host.AddrInfo()); err != nil {
 			return nil, 0, err
 		}

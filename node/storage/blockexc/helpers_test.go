@@ -145,25 +145,13 @@ func connect(tb testing.TB, b, a *node) {
 func upload(tb testing.TB, n *node, data []byte, blockSize int) (cid.Cid, *dataset.Result) {
 	tb.Helper()
 	ctx := context.Background()
-	b := n.store.NewBatch()
-	defer b.Discard()
-	var blocks []cid.Cid
-	res, err := dataset.Chunk(ctx, bytes.NewReader(data), dataset.Options{Hasher: hasher(tb), BlockSize: blockSize}, func(blk dataset.Block) error {
-		blocks = append(blocks, blk.CID)
-		return b.Put(ctx, blk.CID, blk.Data)
+	im, err := dataset.Import(ctx, n.store, bytes.NewReader(data), dataset.ImportOptions{
+		Options: dataset.Options{Hasher: hasher(tb), BlockSize: blockSize}, Filename: "random.bin",
 	})
 	if err != nil {
-		tb.Fatalf("Chunk: %v", err)
+		tb.Fatalf("Import: %v", err)
 	}
-	m := manifest.New(res.TreeCID, uint32(res.BlockSize), res.Size)
-	m.Filename = "random.bin"
-	mc, enc, err := m.CID(m.DefaultLayout())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := b.CommitDataset(ctx, storage.NewDataset{Manifest: mc, ManifestBytes: enc, Tree: res.TreeCID, Blocks: blocks}); err != nil {
-		tb.Fatalf("CommitDataset: %v", err)
-	}
+	mc, res := im.ManifestCID, im.Result
 	return mc, res
 }
 

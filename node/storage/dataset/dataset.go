@@ -12,6 +12,9 @@
 //		return store.Put(ctx, b.CID, b.Data)
 //	})
 //	fmt.Println(cids.String(res.TreeCID), res.Size, len(res.Digests))
+//
+// Import does the whole upload into a store: chunk, stage every block in
+// one batch, build the manifest and commit the dataset atomically.
 package dataset
 
 import (

@@ -83,24 +83,17 @@ func randomBytes(seed uint64, n int) []byte {
 func putPlain(t testing.TB, s storage.Store, data []byte) (cid.Cid, *manifest.Manifest, []cid.Cid) {
 	t.Helper()
 	ctx := context.Background()
-	b := s.NewBatch()
-	defer b.Discard()
-	var blocks []cid.Cid
-	res, err := dataset.Chunk(ctx, bytes.NewReader(data), dataset.Options{Hasher: hasher(t), BlockSize: testBlockSize}, func(blk dataset.Block) error {
-		blocks = append(blocks, blk.CID)
-		return b.Put(ctx, blk.CID, blk.Data)
+	im, err := dataset.Import(ctx, s, bytes.NewReader(data), dataset.ImportOptions{
+		Options:  dataset.Options{Hasher: hasher(t), BlockSize: testBlockSize},
+		Filename: "data.bin", Mimetype: "application/octet-stream",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := manifest.New(res.TreeCID, uint32(res.BlockSize), res.Size)
-	m.Filename, m.Mimetype = "data.bin", "application/octet-stream"
-	mc, enc, err := m.CID(m.DefaultLayout())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.CommitDataset(ctx, storage.NewDataset{Manifest: mc, ManifestBytes: enc, Tree: res.TreeCID, Blocks: blocks}); err != nil {
-		t.Fatal(err)
+	mc, m := im.ManifestCID, im.Manifest
+	blocks := make([]cid.Cid, len(im.Digests))
+	for i := range blocks {
+		blocks[i] = im.BlockCID(i)
 	}
 	return mc, m, blocks
 }

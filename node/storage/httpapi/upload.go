@@ -11,11 +11,9 @@ import (
 
 	"github.com/ipfs/go-cid"
 
-	"github.com/cairn-node/cairn/node/storage"
 	"github.com/cairn-node/cairn/node/storage/cids"
 	"github.com/cairn-node/cairn/node/storage/dataset"
 	"github.com/cairn-node/cairn/node/storage/ec"
-	"github.com/cairn-node/cairn/node/storage/manifest"
 )
 
 // Limits of the manifest's optional strings (Logos Storage 2026).
@@ -52,34 +50,25 @@ func (s *Server) storeUpload(r *http.Request) (cid.Cid, uint64, error) {
 		return cid.Undef, 0, err
 	}
 	ctx := r.Context()
-	b := s.store.NewBatch()
-	defer b.Discard() // after a commit it does nothing
-	var blocks []cid.Cid
-	res, err := dataset.Chunk(ctx, r.Body, dataset.Options{Hasher: s.hasher, BlockSize: blockSize}, func(blk dataset.Block) error {
-		blocks = append(blocks, blk.CID)
-		s.metrics.blocksUploaded.Inc()
-		return b.Put(ctx, blk.CID, blk.Data)
+	im, err := dataset.Import(ctx, s.store, r.Body, dataset.ImportOptions{
+		Options:  dataset.Options{Hasher: s.hasher, BlockSize: blockSize},
+		Filename: filename, Mimetype: mimetype,
+		Check: func(res *dataset.Result) error {
+			s.metrics.blocksUploaded.Add(float64(len(res.Digests)))
+			if ecK == 0 {
+				return nil
+			}
+			// Check the code against the block count before anything is
+			// committed, so a refused request stores nothing.
+			_, err := ec.NewGeometry(len(res.Digests), ecK, ecM)
+			return err
+		},
 	})
 	if err != nil {
 		return cid.Undef, 0, err
 	}
-	if ecK != 0 {
-		// Check the code against the block count before anything is
-		// committed, so a refused request stores nothing.
-		if _, err := ec.NewGeometry(len(blocks), ecK, ecM); err != nil {
-			return cid.Undef, 0, err
-		}
-	}
-	m := manifest.New(res.TreeCID, uint32(res.BlockSize), res.Size)
-	m.Filename, m.Mimetype = filename, mimetype
-	mc, enc, err := m.CID(m.DefaultLayout())
-	if err != nil {
-		return cid.Undef, 0, err
-	}
-	if err := b.CommitDataset(ctx, storage.NewDataset{Manifest: mc, ManifestBytes: enc, Tree: res.TreeCID, Blocks: blocks}); err != nil {
-		return cid.Undef, 0, err
-	}
-	s.log.Info("stored dataset", "manifest", cids.String(mc), "bytes", res.Size, "blocks", len(blocks))
+	mc, res := im.ManifestCID, im.Result
+	s.log.Info("stored dataset", "manifest", cids.String(mc), "bytes", res.Size, "blocks", len(res.Digests))
 	if ecK == 0 {
 		return mc, res.Size, nil
 	}
