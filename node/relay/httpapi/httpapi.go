@@ -86,11 +86,11 @@ func New(r *relay.Relay, opts Options) *Server {
 // Register mounts the routes on mux.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /relay/v1/auto/subscriptions", s.subscribeAuto)
-	mux.HandleFunc("DELETE /relay/v1/auto/subscriptions", s.unsubscribeAuto)
+	mux.HandleFunc("DELETE /relay/v1/auto/subscriptions", s.unsubscribe)
 	mux.HandleFunc("POST /relay/v1/auto/messages", s.publishAuto)
 	mux.HandleFunc("GET /relay/v1/auto/messages/{topic}", s.messages)
 	mux.HandleFunc("POST /relay/v1/subscriptions", s.subscribeStatic)
-	mux.HandleFunc("DELETE /relay/v1/subscriptions", s.unsubscribeStatic)
+	mux.HandleFunc("DELETE /relay/v1/subscriptions", s.unsubscribe)
 	mux.HandleFunc("POST /relay/v1/messages/{topic}", s.publishStatic)
 	mux.HandleFunc("GET /relay/v1/messages/{topic}", s.messages)
 }
@@ -209,7 +209,10 @@ func (s *Server) pushLocked(key string, m Message) {
 	s.mu.cache[key] = c
 }
 
-func (s *Server) subscribeAuto(w http.ResponseWriter, r *http.Request) {
+// subscribe subscribes to the topics of the request body. shard maps a
+// topic to its pubsub topic (and validates it); auto marks content-topic
+// subscriptions, whose messages are cached by content topic.
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, shard func(string) (string, error), auto bool) {
 	topics, err := decodeList(r)
 	if err != nil {
 		fail(w, http.StatusBadRequest, "%v", err)
@@ -217,75 +220,52 @@ func (s *Server) subscribeAuto(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, ct := range topics {
-		pt, err := s.shard(ct)
+	for _, t := range topics {
+		pt, err := shard(t)
 		if err != nil {
-			fail(w, http.StatusBadRequest, "content topic %q: %v", ct, err)
+			fail(w, http.StatusBadRequest, "topic %q: %v", t, err)
 			return
 		}
 		if err := s.ensureSubLocked(pt); err != nil {
 			fail(w, http.StatusInternalServerError, "subscribe %s: %v", pt, err)
 			return
 		}
-		s.mu.auto[ct] = true
-		if s.mu.cache[ct] == nil {
-			s.mu.cache[ct] = []Message{}
+		if auto {
+			s.mu.auto[t] = true
+		}
+		if s.mu.cache[t] == nil {
+			s.mu.cache[t] = []Message{}
 		}
 	}
 	ok(w)
 }
 
-func (s *Server) unsubscribeAuto(w http.ResponseWriter, r *http.Request) {
+// unsubscribe drops the caches (and content-topic marks) of the topics of
+// the request body. The relay subscriptions stay: the node keeps relaying.
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	topics, err := decodeList(r)
 	if err != nil {
 		fail(w, http.StatusBadRequest, "%v", err)
 		return
 	}
 	s.mu.Lock()
-	for _, ct := range topics {
-		delete(s.mu.auto, ct)
-		delete(s.mu.cache, ct)
+	for _, t := range topics {
+		delete(s.mu.auto, t)
+		delete(s.mu.cache, t)
 	}
 	s.mu.Unlock()
 	ok(w)
+}
+
+func (s *Server) subscribeAuto(w http.ResponseWriter, r *http.Request) {
+	s.subscribe(w, r, s.shard, true)
 }
 
 func (s *Server) subscribeStatic(w http.ResponseWriter, r *http.Request) {
-	topics, err := decodeList(r)
-	if err != nil {
-		fail(w, http.StatusBadRequest, "%v", err)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, pt := range topics {
-		if _, err := message.ParsePubsubTopic(pt); err != nil {
-			fail(w, http.StatusBadRequest, "pubsub topic %q: %v", pt, err)
-			return
-		}
-		if err := s.ensureSubLocked(pt); err != nil {
-			fail(w, http.StatusInternalServerError, "subscribe %s: %v", pt, err)
-			return
-		}
-		if s.mu.cache[pt] == nil {
-			s.mu.cache[pt] = []Message{}
-		}
-	}
-	ok(w)
-}
-
-func (s *Server) unsubscribeStatic(w http.ResponseWriter, r *http.Request) {
-	topics, err := decodeList(r)
-	if err != nil {
-		fail(w, http.StatusBadRequest, "%v", err)
-		return
-	}
-	s.mu.Lock()
-	for _, pt := range topics {
-		delete(s.mu.cache, pt)
-	}
-	s.mu.Unlock()
-	ok(w)
+	s.subscribe(w, r, func(pt string) (string, error) {
+		_, err := message.ParsePubsubTopic(pt)
+		return pt, err
+	}, false)
 }
 
 // messages returns and clears the cache of the {topic} path value.
