@@ -30,6 +30,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,6 +123,9 @@ type Config struct {
 	// multiaddrs ending in /p2p/<peer id>. Default: none (the node dials
 	// no one by itself). Env CAIRN_BOOTSTRAP, comma-separated.
 	Bootstrap []string `toml:"bootstrap"`
+
+	// Waku configures the Waku services (TOML table [waku]).
+	Waku Waku `toml:"waku"`
 }
 
 // DHTModes are the values of Config.DHT.
@@ -191,6 +195,12 @@ func Default() Config {
 	if len(c.Bootstrap) == 0 {
 		c.Bootstrap = nil
 	}
+	if len(c.Waku.Discv5Bootnodes) == 0 {
+		c.Waku.Discv5Bootnodes = nil
+	}
+	if len(c.Waku.DNSDiscovery) == 0 {
+		c.Waku.DNSDiscovery = nil
+	}
 	return c
 }
 
@@ -208,7 +218,7 @@ func DefaultDataDir(getenv func(string) string) string {
 }
 
 // EnsureDefaults fills the zero fields of c with their defaults and returns
-// the result; getenv (os.Getenv when nil) is read for XDG_DATA_HOME only.
+// the result (a zero Waku table as a whole gets the default one); getenv (os.Getenv when nil) is read for XDG_DATA_HOME only.
 // A non-nil but empty Listen is kept, so Validate reports it.
 func (c Config) EnsureDefaults(getenv func(string) string) Config {
 	if c.DataDir == "" {
@@ -234,6 +244,9 @@ func (c Config) EnsureDefaults(getenv func(string) string) Config {
 	}
 	if c.Storage.TTL == "" {
 		c.Storage.TTL = DefaultStorageTTL
+	}
+	if reflect.ValueOf(c.Waku).IsZero() {
+		c.Waku = Default().Waku
 	}
 	return c
 }
@@ -307,6 +320,7 @@ func (c Config) Validate() error {
 	if d, err := time.ParseDuration(c.Storage.TTL); err != nil || d <= 0 {
 		bad("storage.ttl", c.Storage.TTL, "want a positive duration such as "+DefaultStorageTTL+" (30 days)")
 	}
+	c.Waku.validate(bad)
 	if f := c.Accel.Force; f != "" && !isBackend(f) {
 		bad("accel.backend", string(f), "unknown backend; use go, simd, icicle, or \"\" / auto to route by size")
 	}

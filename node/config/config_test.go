@@ -27,6 +27,7 @@ func TestDefault(t *testing.T) {
 		MetricsPath: "/metrics",
 		Storage:     config.Storage{Quota: "20GiB", TTL: "720h"},
 		DHT:         "auto",
+		Waku:        defaultWaku,
 	}
 	if got := config.Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %#v, want %#v", got, want)
@@ -139,6 +140,7 @@ erasure = "go"
 				MetricsPath: "/file-metrics",
 				Accel:       accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: accel.Go}},
 				Storage:     defaultStorage,
+				Waku:        defaultWaku,
 				DHT:         "auto",
 			},
 		},
@@ -180,6 +182,7 @@ erasure = "go"
 					accel.KernelErasure: accel.Go, accel.KernelMerkle: accel.Icicle,
 				}},
 				Storage: config.Storage{Quota: "1TB", TTL: "24h"},
+				Waku:    defaultWaku,
 				DHT:     "auto",
 			},
 		},
@@ -193,6 +196,7 @@ erasure = "go"
 				LogLevel: "debug", MetricsPath: "/file-metrics",
 				Accel:   accel.Policy{Force: accel.Go},
 				Storage: defaultStorage,
+				Waku:    defaultWaku,
 				DHT:     "auto",
 			},
 		},
@@ -206,6 +210,7 @@ erasure = "go"
 				LogLevel: "debug", MetricsPath: "/file-metrics",
 				Accel:   accel.Policy{Kernels: map[accel.Kernel]accel.Backend{accel.KernelSHA256: accel.SIMD}},
 				Storage: defaultStorage,
+				Waku:    defaultWaku,
 				DHT:     "auto",
 			},
 		},
@@ -226,6 +231,7 @@ erasure = "go"
 				MetricsPath: "/file-metrics",
 				Accel:       accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: accel.Go}},
 				Storage:     defaultStorage,
+				Waku:        defaultWaku,
 				DHT:         "auto",
 			},
 		},
@@ -383,6 +389,16 @@ func TestStringParseRoundTrip(t *testing.T) {
 // defaultStorage is the [storage] table of the embedded defaults.
 var defaultStorage = config.Storage{Quota: config.DefaultStorageQuota, TTL: config.DefaultStorageTTL}
 
+// defaultWaku is the [waku] table of the embedded file, written out so the
+// test notices a changed default.
+var defaultWaku = config.Waku{
+	ClusterID: 1, Shards: 8,
+	Store: true, StoreMaxAge: "48h", StoreMaxSize: "1GiB",
+	Filter: true, Lightpush: true, PeerExchange: true,
+	Discv5Port: 9000,
+	RLN:        config.RLN{UserMessageLimit: 100, Epoch: "10m"},
+}
+
 func TestStorageSettings(t *testing.T) {
 	for in, want := range map[string]uint64{"20GiB": 20 << 30, "500MB": 500e6, "4096": 4096, " 1 TiB ": 1 << 40} {
 		if got, err := config.ParseSize(in); got != want || err != nil {
@@ -424,6 +440,49 @@ func TestDHTSettings(t *testing.T) {
 	for _, key := range []string{"dht", "bootstrap[0]"} {
 		if err == nil || !strings.Contains(err.Error(), key+" = ") {
 			t.Errorf("Validate() = %v, want an error naming %s", err, key)
+		}
+	}
+}
+
+func TestWakuKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cairn.toml")
+	file := "[waku]\ncluster_id = 0\nstore = false\ndns_discovery = [\"enrtree://AM5FCQLWIZX2QFPNJAP7VUERCCRNGRHWZG3YYHIUV7BVDQ5FDPRT2@nodes.example.org\"]\n[waku.rln]\nenabled = true\nmembership = \"members.json\"\n"
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := config.Load(config.Sources{File: path, Getenv: envMap(map[string]string{"CAIRN_WAKU_CLUSTER_ID": "7"})})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	w := defaultWaku
+	w.ClusterID, w.Store = 7, false
+	w.DNSDiscovery = []string{"enrtree://AM5FCQLWIZX2QFPNJAP7VUERCCRNGRHWZG3YYHIUV7BVDQ5FDPRT2@nodes.example.org"}
+	w.RLN.Enabled, w.RLN.Membership = true, "members.json"
+	if !reflect.DeepEqual(got.Waku, w) {
+		t.Errorf("Waku = %#v\nwant %#v", got.Waku, w)
+	}
+
+	// The file alone sets cluster 0, which is a cluster like any other.
+	got, err = config.Load(config.Sources{File: path, Getenv: envMap(nil)})
+	if err != nil || got.Waku.ClusterID != 0 {
+		t.Errorf("cluster_id from file: %d, %v; want 0, nil", got.Waku.ClusterID, err)
+	}
+
+	for _, tc := range []struct{ file, env, key string }{
+		{file: "[waku.rln]\nenabled = true\n", key: "waku.rln.enabled"},
+		{file: "[waku]\nshards = 0\n", key: "waku.shards"},
+		{file: "[waku.rln]\ncontract = \"0x12\"\neth_rpc = \"http://127.0.0.1:8545\"\n", key: "waku.rln.contract"},
+		{file: "[waku.rln]\nepoch = \"10ms\"\n", key: "waku.rln.epoch"},
+		{file: "[waku]\ndns_discovery = [\"nodes.example.org\"]\n", key: "waku.dns_discovery[0]"},
+		{env: "cluster-one", key: "waku.cluster_id"},
+	} {
+		if err := os.WriteFile(path, []byte(tc.file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := config.Load(config.Sources{File: path, Getenv: envMap(map[string]string{"CAIRN_WAKU_CLUSTER_ID": tc.env})})
+		var ke *config.KeyError
+		if !errors.As(err, &ke) || ke.Key != tc.key {
+			t.Errorf("file %q env %q: error %v, want a KeyError for %s", tc.file, tc.env, err, tc.key)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/cairn-node/cairn/accel"
@@ -25,6 +27,8 @@ const (
 	EnvBootstrap  = "CAIRN_BOOTSTRAP"
 	EnvStorageTTL = "CAIRN_STORAGE_TTL"
 	EnvAccel      = "CAIRN_ACCEL"
+	// EnvWakuClusterID sets waku.cluster_id.
+	EnvWakuClusterID = "CAIRN_WAKU_CLUSTER_ID"
 )
 
 // EnvAccelKernel returns the variable that routes kernel k, e.g.
@@ -91,6 +95,12 @@ func Load(s Sources) (Config, error) {
 		c = overlay(c, f, func(key string) (string, bool) { return file, defined[key] }, origin)
 	}
 
+	if v := getenv(EnvWakuClusterID); v != "" {
+		if _, err := strconv.ParseUint(v, 10, 16); err != nil {
+			return Config{}, &KeyError{Key: "waku.cluster_id", Value: v, Source: EnvWakuClusterID,
+				Problem: "want a cluster number from 0 to 65535 (the Waku Network is 1)"}
+		}
+	}
 	env, envNames := fromEnv(getenv)
 	c = overlay(c, env, func(key string) (string, bool) {
 		name, ok := envNames[key]
@@ -147,6 +157,11 @@ func fromEnv(getenv func(string) string) (Config, map[string]string) {
 	if v := getenv(EnvListen); v != "" {
 		c.Listen = splitList(v)
 		names["listen"] = EnvListen
+	}
+	if v := getenv(EnvWakuClusterID); v != "" {
+		// Load has checked that v is a number (at its start).
+		n, _ := strconv.ParseUint(v, 10, 16)
+		c.Waku.ClusterID, names["waku.cluster_id"] = uint16(n), EnvWakuClusterID
 	}
 	if v := getenv(EnvAccel); v != "" {
 		c.Accel.Force, names["accel.backend"] = accel.Backend(v), EnvAccel
@@ -235,6 +250,7 @@ func overlay(dst, src Config, has func(key string) (source string, ok bool), ori
 			dst.Bootstrap = append([]string{}, src.Bootstrap...)
 		}
 	}
+	overlayTagged(reflect.ValueOf(&dst.Waku).Elem(), reflect.ValueOf(src.Waku), "waku.", set)
 	kernels := map[accel.Kernel]accel.Backend{}
 	for k, b := range dst.Accel.Kernels {
 		kernels[k] = b
