@@ -526,11 +526,15 @@ func BenchmarkDecodeProofValues(b *testing.B) {
 	}
 }
 
-func BenchmarkBatchVerify64(b *testing.B) {
+func BenchmarkBatchVerify64(b *testing.B) { benchBatchVerify(b, 64) }
+
+func BenchmarkBatchVerify512(b *testing.B) { benchBatchVerify(b, 512) }
+
+func benchBatchVerify(b *testing.B, size int) {
 	vk := rln.DefaultVerifyingKey()
 	f := loadVectors(b)
 	var items []rln.BatchItem
-	for len(items) < 64 {
+	for len(items) < size {
 		for _, v := range f.Vectors {
 			pv, err := rln.DecodeProofValues(mustHex(b, v.ProofValuesHex))
 			if err != nil {
@@ -539,12 +543,12 @@ func BenchmarkBatchVerify64(b *testing.B) {
 			items = append(items, rln.BatchItem{Proof: pv.Proof, PublicInputs: pv.PublicInputs()})
 		}
 	}
-	items = items[:64]
+	items = items[:size]
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := rln.BatchVerify(vk, items); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/64, "ns/proof")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(size), "ns/proof")
 }

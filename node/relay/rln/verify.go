@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"runtime"
+	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
@@ -97,55 +99,54 @@ type BatchItem struct {
 //	∏ e(rᵢ·Aᵢ, Bᵢ) · e(Σ rᵢ·Lᵢ, −γ) · e(Σ rᵢ·Cᵢ, −δ) = e(α, β)^(Σ rᵢ)
 //
 // with independent random 128-bit rᵢ, so a batch containing an invalid proof
-// passes with probability at most about 2⁻¹²⁸. If the batch fails it is
+// passes with probability at most about 2⁻¹²⁸. Σ rᵢ·Lᵢ is computed as
+// (Σ rᵢ)·IC₀ + Σⱼ (Σᵢ rᵢ·inputᵢⱼ)·ICⱼ₊₁, a six-point multi-exponentiation
+// whatever the batch size, and the per-proof work (subgroup checks, rᵢ·Aᵢ,
+// Miller loops) is spread over all cores. If the batch fails it is
 // bisected until the invalid proofs are found, so a batch with k bad proofs
 // costs O(k·log n) combined checks. An item whose points are malformed is
 // reported false and does not affect the others. The returned error is
 // non-nil only for a bad verifying key or a failure of the random source.
 // BatchVerify does not modify items and is safe for concurrent use.
 func BatchVerify(vk *VerifyingKey, items []BatchItem) ([]bool, error) {
+	if len(vk.IC) != NumPublicInputs+1 {
+		return nil, fmt.Errorf("rln: verifying key has %d IC points for %d public inputs", len(vk.IC), NumPublicInputs)
+	}
 	ok := make([]bool, len(items))
-	type prepared struct {
-		idx int
-		l   bn254.G1Affine
-	}
-	good := make([]prepared, 0, len(items))
-	for i := range items {
-		if checkProof(&items[i].Proof) != nil {
-			continue
+	wellFormed := make([]bool, len(items))
+	parallelChunks(len(items), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			wellFormed[i] = checkProof(&items[i].Proof) == nil
 		}
-		l, err := vk.inputCommitment(items[i].PublicInputs[:])
-		if err != nil {
-			return nil, err
+	})
+	good := make([]int, 0, len(items))
+	for i, w := range wellFormed {
+		if w {
+			good = append(good, i)
 		}
-		good = append(good, prepared{idx: i, l: l})
 	}
-	var rec func(part []prepared) error
-	rec = func(part []prepared) error {
-		if len(part) == 0 {
+	var rec func(part []int) error
+	rec = func(part []int) error {
+		switch len(part) {
+		case 0:
 			return nil
-		}
-		if len(part) == 1 {
-			p := &items[part[0].idx].Proof
-			v, err := vk.check(&p.A, &p.B, &part[0].l, &p.C, nil)
+		case 1:
+			it := &items[part[0]]
+			l, err := vk.inputCommitment(it.PublicInputs[:])
 			if err != nil {
 				return err
 			}
-			ok[part[0].idx] = v
-			return nil
+			v, err := vk.check(&it.Proof.A, &it.Proof.B, &l, &it.Proof.C, nil)
+			ok[part[0]] = v
+			return err
 		}
-		idx := make([]int, len(part))
-		ls := make([]bn254.G1Affine, len(part))
-		for k, p := range part {
-			idx[k], ls[k] = p.idx, p.l
-		}
-		v, err := vk.batchCheck(items, idx, ls)
+		v, err := vk.batchCheck(items, part)
 		if err != nil {
 			return err
 		}
 		if v {
-			for _, p := range part {
-				ok[p.idx] = true
+			for _, i := range part {
+				ok[i] = true
 			}
 			return nil
 		}
@@ -161,42 +162,36 @@ func BatchVerify(vk *VerifyingKey, items []BatchItem) ([]bool, error) {
 	return ok, nil
 }
 
-// batchCheck runs the randomized combined check over items[idx[k]] with
-// input commitments ls[k].
-func (vk *VerifyingKey) batchCheck(items []BatchItem, idx []int, ls []bn254.G1Affine) (bool, error) {
+// batchCheck runs the randomized combined check over items[idx[k]], whose
+// points are known to be well formed.
+func (vk *VerifyingKey) batchCheck(items []BatchItem, idx []int) (bool, error) {
 	n := len(idx)
 	rs := make([]fr.Element, n)
 	var sum fr.Element
 	var rnd [16]byte
-	for k := range rs {
+	var inputs [NumPublicInputs]fr.Element // Σ rᵢ·inputᵢⱼ
+	var t fr.Element
+	for k, i := range idx {
 		if _, err := rand.Read(rnd[:]); err != nil {
 			return false, fmt.Errorf("rln: batch verify randomness: %w", err)
 		}
 		rs[k].SetBigInt(new(big.Int).SetBytes(rnd[:]))
 		sum.Add(&sum, &rs[k])
-	}
-	ps := make([]bn254.G1Affine, 0, n)
-	qs := make([]bn254.G2Affine, 0, n)
-	cs := make([]bn254.G1Affine, n)
-	var rbig big.Int
-	for k, i := range idx {
-		p := &items[i].Proof
-		cs[k] = p.C
-		if p.A.IsInfinity() || p.B.IsInfinity() {
-			continue
+		for j := range inputs {
+			t.Mul(&rs[k], &items[i].PublicInputs[j])
+			inputs[j].Add(&inputs[j], &t)
 		}
-		rs[k].BigInt(&rbig)
-		var ra bn254.G1Affine
-		ra.ScalarMultiplication(&p.A, &rbig)
-		ps = append(ps, ra)
-		qs = append(qs, p.B)
 	}
-	cfg := ecc.MultiExpConfig{}
+	lScalars := append([]fr.Element{sum}, inputs[:]...)
+	cs := make([]bn254.G1Affine, n)
+	for k, i := range idx {
+		cs[k] = items[i].Proof.C
+	}
 	var lsum, csum bn254.G1Affine
-	if _, err := lsum.MultiExp(ls, rs, cfg); err != nil {
+	if _, err := lsum.MultiExp(vk.IC, lScalars, ecc.MultiExpConfig{NbTasks: 1}); err != nil {
 		return false, fmt.Errorf("rln: batch verify: %w", err)
 	}
-	if _, err := csum.MultiExp(cs, rs, cfg); err != nil {
+	if _, err := csum.MultiExp(cs, rs, ecc.MultiExpConfig{}); err != nil {
 		return false, fmt.Errorf("rln: batch verify: %w", err)
 	}
 	f, err := bn254.MillerLoopFixedQ(
@@ -206,12 +201,38 @@ func (vk *VerifyingKey) batchCheck(items []BatchItem, idx []int, ls []bn254.G1Af
 	if err != nil {
 		return false, fmt.Errorf("rln: miller loop: %w", err)
 	}
-	if len(ps) > 0 {
+	// ∏ e(rᵢ·Aᵢ, Bᵢ), one partial product per chunk of proofs.
+	var mu sync.Mutex
+	var loopErr error
+	parallelChunks(n, func(lo, hi int) {
+		ps := make([]bn254.G1Affine, 0, hi-lo)
+		qs := make([]bn254.G2Affine, 0, hi-lo)
+		var rbig big.Int
+		for k := lo; k < hi; k++ {
+			p := &items[idx[k]].Proof
+			if p.A.IsInfinity() || p.B.IsInfinity() {
+				continue // e(O, B) = e(A, O) = 1
+			}
+			rs[k].BigInt(&rbig)
+			var ra bn254.G1Affine
+			ra.ScalarMultiplication(&p.A, &rbig)
+			ps = append(ps, ra)
+			qs = append(qs, p.B)
+		}
+		if len(ps) == 0 {
+			return
+		}
 		ab, err := bn254.MillerLoop(ps, qs)
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
-			return false, fmt.Errorf("rln: miller loop: %w", err)
+			loopErr = err
+			return
 		}
 		f.Mul(&f, &ab)
+	})
+	if loopErr != nil {
+		return false, fmt.Errorf("rln: miller loop: %w", loopErr)
 	}
 	got := bn254.FinalExponentiation(&f)
 	var sumBig big.Int
@@ -219,4 +240,24 @@ func (vk *VerifyingKey) batchCheck(items []BatchItem, idx []int, ls []bn254.G1Af
 	var target bn254.GT
 	target.Exp(vk.alphaBeta, &sumBig)
 	return got.Equal(&target), nil
+}
+
+// parallelChunks calls fn on contiguous chunks of [0, n), one per core (at
+// most one chunk per 8 items), and waits for all of them.
+func parallelChunks(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+7)/8)
+	if workers <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
