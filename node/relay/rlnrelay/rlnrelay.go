@@ -64,8 +64,11 @@ type Options struct {
 	VerifyingKey *rln.VerifyingKey
 	// OnSpam, when set, is called (synchronously) for each double signal.
 	OnSpam func(Spam)
-	Now    func() time.Time
-	Logger *slog.Logger
+	// MaxBatch caps how many proofs of concurrent Validate calls are
+	// verified together (default DefaultMaxBatch).
+	MaxBatch int
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // share is one (x, y) point of a member in an epoch.
@@ -73,9 +76,10 @@ type share struct{ x, y fr.Element }
 
 // Validator is an RLN relay validator. It is safe for concurrent use.
 type Validator struct {
-	opts  Options
-	rlnID fr.Element
-	mu    struct {
+	opts   Options
+	rlnID  fr.Element
+	proofs *coalescer
+	mu     struct {
 		sync.Mutex
 		roots []fr.Element                  // accepted roots, newest last
 		log   map[uint64]map[[32]byte]share // epoch → nullifier → first share
@@ -114,7 +118,7 @@ func New(opts Options) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Validator{opts: opts, rlnID: id}
+	v := &Validator{opts: opts, rlnID: id, proofs: newCoalescer(opts.VerifyingKey, opts.MaxBatch)}
 	v.mu.log = map[uint64]map[[32]byte]share{}
 	return v, nil
 }
@@ -129,11 +133,15 @@ func (v *Validator) AddRoot(root fr.Element) {
 	}
 }
 
+// Close stops the validator's proof verification worker. Validate calls
+// after Close reject every message with a proof.
+func (v *Validator) Close() { v.proofs.close() }
+
 // Epoch returns the epoch of t.
 func (v *Validator) Epoch(t time.Time) uint64 { return uint64(t.Unix()) / v.opts.EpochSeconds }
 
 // Validate implements relay.Validator.
-func (v *Validator) Validate(_ context.Context, _ string, m message.Message) relay.Verdict {
+func (v *Validator) Validate(ctx context.Context, _ string, m message.Message) relay.Verdict {
 	if len(m.RateLimitProof) == 0 {
 		return relay.Reject
 	}
@@ -166,8 +174,14 @@ func (v *Validator) Validate(_ context.Context, _ string, m message.Message) rel
 	if !contains(roots, pv.Root) {
 		return relay.Ignore // perhaps a root we have not synced yet
 	}
-	ok, err := rln.VerifyRLN(v.opts.VerifyingKey, pv, Signal(m), roots)
-	if err != nil || !ok {
+	if x := rln.SignalX(Signal(m)); !x.Equal(&pv.X) {
+		return relay.Reject // the proof is bound to another message
+	}
+	ok, err := v.proofs.verify(ctx, rln.BatchItem{Proof: pv.Proof, PublicInputs: pv.PublicInputs()})
+	if err != nil {
+		return relay.Ignore // ctx ended: no verdict on the message
+	}
+	if !ok {
 		return relay.Reject
 	}
 	return v.checkNullifier(epoch, p.Nullifier, share{pv.X, pv.Y})
