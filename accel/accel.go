@@ -47,10 +47,13 @@ const (
 	KernelSHA256    Kernel = "sha256"
 	KernelPoseidon2 Kernel = "poseidon2"
 	KernelMerkle    Kernel = "merkle"
+	// KernelMSM is BN254 multi-scalar multiplication in G1 and G2
+	// (package accel/msm); its routing size is the number of points.
+	KernelMSM Kernel = "msm"
 )
 
 // Kernels lists the kernel families this build implements.
-var Kernels = []Kernel{KernelErasure, KernelSHA256, KernelPoseidon2, KernelMerkle}
+var Kernels = []Kernel{KernelErasure, KernelSHA256, KernelPoseidon2, KernelMerkle, KernelMSM}
 
 // Sentinel errors. Callers test them with errors.Is; the returned errors wrap
 // them with the operation and what to do next.

@@ -7,6 +7,7 @@ package node
 import (
 	_ "github.com/cairn-node/cairn/accel/erasure"
 	_ "github.com/cairn-node/cairn/accel/merkle"
+	_ "github.com/cairn-node/cairn/accel/msm"
 	_ "github.com/cairn-node/cairn/accel/poseidon2"
 	_ "github.com/cairn-node/cairn/accel/sha256x"
 )

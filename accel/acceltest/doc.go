@@ -9,7 +9,7 @@
 // The suite skips (with the reason) when the backend reports
 // accel.ErrUnavailable, so the same test file runs in every build.
 //
-// RunErasure, RunSHA256 and RunMerkle live here; the Poseidon2 kernel's
+// RunErasure, RunSHA256, RunMerkle and RunMSM live here; the Poseidon2 kernel's
 // cross-backend checks (every backend against go on random and edge-value
 // batches) are in accel/poseidon2/backend_test.go, next to the edge values
 // they share with its vector tests.
