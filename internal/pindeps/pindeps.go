@@ -16,4 +16,17 @@ import (
 	_ "github.com/ethereum/go-ethereum/p2p/enode"
 	_ "github.com/ethereum/go-ethereum/p2p/enr"
 	_ "github.com/tetratelabs/wazero"
+
+	_ "github.com/diskfs/go-diskfs"
+	_ "github.com/diskfs/go-diskfs/disk"
+	_ "github.com/diskfs/go-diskfs/filesystem"
+	_ "github.com/diskfs/go-diskfs/filesystem/fat32"
+	_ "github.com/diskfs/go-diskfs/partition/gpt"
+	_ "github.com/diskfs/go-diskfs/partition/mbr"
+	_ "github.com/u-root/u-root/pkg/cpio"
+	_ "github.com/u-root/u-root/pkg/dhclient"
+	_ "github.com/u-root/u-root/pkg/kmodule"
+	_ "github.com/u-root/u-root/pkg/mount"
+	_ "github.com/u-root/u-root/pkg/mount/block"
+	_ "github.com/vishvananda/netlink"
 )
