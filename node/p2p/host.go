@@ -21,6 +21,7 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	libp2pquic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	"github.com/libp2p/go-libp2p/p2p/transport/websocket"
 	"github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -39,9 +40,20 @@ const (
 	DefaultUserAgent = "cairn"
 )
 
+// DefaultWebSocketPort is nwaku's default WebSocket port
+// (--websocket-port). Browsers (js-waku) can only dial WebSocket addresses;
+// a node that browsers reach through a port forward should listen on a
+// fixed port such as this one (/ip4/0.0.0.0/tcp/8000/ws).
+const DefaultWebSocketPort = 8000
+
 // DefaultListenAddrs are the listen addresses when Options.ListenAddrs is
-// nil: TCP and QUIC on every IPv4 interface, ports chosen by the kernel.
-var DefaultListenAddrs = []string{"/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/udp/0/quic-v1"}
+// nil: TCP, QUIC and WebSocket (for browsers) on every IPv4 interface,
+// ports chosen by the kernel, so that several hosts can share a machine.
+var DefaultListenAddrs = []string{
+	"/ip4/0.0.0.0/tcp/0",
+	"/ip4/0.0.0.0/udp/0/quic-v1",
+	"/ip4/0.0.0.0/tcp/0/ws",
+}
 
 // Errors of Host; test them with errors.Is.
 var (
@@ -206,6 +218,7 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 		libp2p.ListenAddrs(listen...),
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Transport(libp2pquic.NewTransport),
+		libp2p.Transport(websocket.New), // /ws listen addrs, for browsers (js-waku)
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
 		libp2p.ConnectionManager(cm),
