@@ -55,8 +55,11 @@ func DefaultTOML() []byte { return bytes.Clone(defaultTOML) }
 const (
 	// DefaultAPIAddr is the default api_addr.
 	DefaultAPIAddr = "127.0.0.1:8080"
-	// DefaultListen is the default libp2p listen address.
+	// DefaultListen is the default libp2p listen address for peers.
 	DefaultListen = "/ip4/0.0.0.0/tcp/0"
+	// DefaultListenWebSocket is the default WebSocket listen address, for
+	// browsers (js-waku light clients).
+	DefaultListenWebSocket = "/ip4/0.0.0.0/tcp/0/ws"
 	// DefaultMetricsPath is the default metrics_path.
 	DefaultMetricsPath = "/metrics"
 	// DefaultLogLevel is the default log_level.
@@ -93,7 +96,7 @@ type Config struct {
 	APIAddr string `toml:"api_addr"`
 
 	// Listen lists the libp2p multiaddrs the node listens on. Default:
-	// ["/ip4/0.0.0.0/tcp/0"]. An explicitly empty list is an error. Env
+	// ["/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/tcp/0/ws"]. An explicitly empty list is an error. Env
 	// CAIRN_LISTEN (comma-separated), flag --listen (repeatable).
 	Listen []string `toml:"listen"`
 
@@ -228,7 +231,7 @@ func (c Config) EnsureDefaults(getenv func(string) string) Config {
 		c.APIAddr = DefaultAPIAddr
 	}
 	if c.Listen == nil {
-		c.Listen = []string{DefaultListen}
+		c.Listen = []string{DefaultListen, DefaultListenWebSocket}
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = DefaultLogLevel

@@ -22,7 +22,7 @@ func envMap(m map[string]string) func(string) string {
 func TestDefault(t *testing.T) {
 	want := config.Config{
 		APIAddr:     "127.0.0.1:8080",
-		Listen:      []string{"/ip4/0.0.0.0/tcp/0"},
+		Listen:      []string{"/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/tcp/0/ws"},
 		LogLevel:    "info",
 		MetricsPath: "/metrics",
 		Storage:     config.Storage{Quota: "20GiB", TTL: "720h"},
