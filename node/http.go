@@ -11,8 +11,9 @@ import (
 	"github.com/cairn-node/cairn/node/api"
 	"github.com/cairn-node/cairn/node/buildinfo"
 	relayapi "github.com/cairn-node/cairn/node/relay/httpapi"
-	"github.com/cairn-node/cairn/node/relay/message"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
+	"github.com/cairn-node/cairn/node/waku/store"
+	storeapi "github.com/cairn-node/cairn/node/waku/store/httpapi"
 )
 
 // handler returns the API routes (see package node/api).
@@ -38,19 +39,43 @@ func (n *Node) handler() http.Handler {
 	n.api.Register(mux, httpapi.PrefixStorage, httpapi.PrefixCodex)
 	n.relayAPI = relayapi.New(n.relay, relayapi.Options{Logger: n.opts.log})
 	n.relayAPI.Register(mux)
-	// Relay every shard of the default cluster, as a Waku Network node does.
-	var shards []string
-	for i := range message.DefaultShardCount {
-		shards = append(shards, message.PubsubTopic{Cluster: message.DefaultClusterID, Shard: uint16(i)}.String())
-	}
-	if err := n.relayAPI.Join(shards...); err != nil {
+	// Relay every shard of the cluster, as a Waku Network node does.
+	if err := n.relayAPI.Join(n.waku.topics...); err != nil {
 		n.log.Warn("join relay shards", "err", err)
 	}
+	if n.archive != nil {
+		storeapi.New(storeapi.Options{
+			Archive: n.archive,
+			Client:  &store.Client{Host: n.host, Metrics: n.waku.storeMetrics},
+			Logger:  n.opts.log,
+		}).Register(mux)
+	}
+	mux.HandleFunc("GET "+api.WakuHealthPath, func(w http.ResponseWriter, r *http.Request) {
+		rep := n.wakuHealth()
+		code := http.StatusOK
+		if !rep.Ready() {
+			code = http.StatusServiceUnavailable
+		}
+		n.writeJSONCode(w, code, rep)
+	})
+	mux.HandleFunc("GET "+api.WakuDebugInfoPath, func(w http.ResponseWriter, r *http.Request) {
+		info := api.DebugInfo{ListenAddresses: listenAddrs(n)}
+		if n.waku.self != nil {
+			info.ENRURI = n.waku.self.String()
+		}
+		n.writeJSON(w, info)
+	})
+	mux.HandleFunc("GET "+api.WakuDebugVersionPath, func(w http.ResponseWriter, r *http.Request) {
+		n.writeJSON(w, buildinfo.Read().Version)
+	})
 	return mux
 }
 
 // writeJSON writes v as indented JSON, the format of `cairn accel info --json`.
-func (n *Node) writeJSON(w http.ResponseWriter, v any) {
+func (n *Node) writeJSON(w http.ResponseWriter, v any) { n.writeJSONCode(w, http.StatusOK, v) }
+
+// writeJSONCode writes v as indented JSON with status code.
+func (n *Node) writeJSONCode(w http.ResponseWriter, code int, v any) {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		// The API types hold only marshalable fields.
@@ -58,6 +83,7 @@ func (n *Node) writeJSON(w http.ResponseWriter, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
 	_, _ = w.Write(append(b, '\n')) // a write error means the client left
 }
 

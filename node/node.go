@@ -51,6 +51,7 @@ import (
 	"github.com/cairn-node/cairn/node/storage/dataset"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
 	"github.com/cairn-node/cairn/node/storage/pebblestore"
+	"github.com/cairn-node/cairn/node/waku/store/archive"
 )
 
 // ShutdownTimeout is how long Close waits for API requests in flight before
@@ -123,6 +124,10 @@ type Node struct {
 	api      *httpapi.Server
 	relay    *relay.Relay
 	relayAPI *relayapi.Server
+	waku     *waku // services around the relay, built by Start
+	// archive keeps relayed messages for store queries; nil when
+	// waku.store is off. Opened by New, like the dataset store.
+	archive *archive.Archive
 	// bgCancel stops the background loops (the scrubber) at Close.
 	bgCancel context.CancelFunc
 
@@ -197,6 +202,11 @@ func New(cfg config.Config, opts ...Option) (*Node, error) {
 		n.lock.release()
 		return nil, err
 	}
+	if err := n.openArchive(); err != nil {
+		n.store.Close()
+		n.lock.release()
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -257,6 +267,9 @@ func (n *Node) startNetwork(ctx context.Context) error {
 		return fmt.Errorf("node: start libp2p host: %w", err)
 	}
 	n.host, n.exchange, n.relay = h, ex, rl
+	if err := n.startWaku(); err != nil {
+		return err // Close closes the relay, exchange and host
+	}
 	return nil
 }
 
@@ -429,6 +442,11 @@ func (n *Node) close() error {
 	if n.relayAPI != nil {
 		n.relayAPI.Close()
 	}
+	if n.waku != nil {
+		if err := n.waku.close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close waku services: %w", err))
+		}
+	}
 	if n.relay != nil {
 		if err := n.relay.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("node: close waku relay: %w", err))
@@ -446,6 +464,11 @@ func (n *Node) close() error {
 	}
 	if err := n.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("node: close dataset store: %w", err))
+	}
+	if n.archive != nil {
+		if err := n.archive.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close waku message archive: %w", err))
+		}
 	}
 	if err := n.lock.release(); err != nil {
 		errs = append(errs, err)
