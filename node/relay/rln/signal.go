@@ -44,6 +44,16 @@ func DecodeVerifyInput(b []byte) (ProofValues, []byte, error) {
 	return pv, append([]byte(nil), rest...), nil
 }
 
+// EncodeVerifyInput returns zerokit's verify input: the encoded proof
+// values, the signal length as a u64 little-endian, then the signal. It is
+// what DecodeVerifyInput reads.
+func EncodeVerifyInput(pv ProofValues, signal []byte) []byte {
+	out := make([]byte, 0, ProofValuesSize+8+len(signal))
+	out = append(out, pv.Encode()...)
+	out = binary.LittleEndian.AppendUint64(out, uint64(len(signal)))
+	return append(out, signal...)
+}
+
 // VerifyRLN checks an RLN proof as zerokit's verify_rln_proof does: x must
 // equal SignalX(signal), the root must be one of roots (any root when
 // roots is empty), and the Groth16 proof must verify. A failed check is

@@ -22,7 +22,7 @@ func newRLNCmd(env *Env) *cobra.Command {
 		Use:   "rln",
 		Short: "RLN v2 proofs as nwaku and zerokit make them",
 	}
-	cmd.AddCommand(newRLNVerifyCmd(env))
+	cmd.AddCommand(newRLNVerifyCmd(env), newRLNProveCmd(env))
 	return cmd
 }
 
@@ -106,20 +106,11 @@ func verifyRLNFile(path string) (bool, error) {
 	return rln.VerifyRLN(rln.DefaultVerifyingKey(), pv, signal, roots)
 }
 
-// parseRoot reads merkle_root as {"le_hex": …} or a little-endian hex string.
+// parseRoot reads merkle_root as a field element (see parseField).
 func parseRoot(raw json.RawMessage) (fr.Element, error) {
-	var obj struct {
-		LEHex string `json:"le_hex"`
-	}
-	s := ""
-	if json.Unmarshal(raw, &obj) == nil && obj.LEHex != "" {
-		s = obj.LEHex
-	} else if err := json.Unmarshal(raw, &s); err != nil {
-		return fr.Element{}, fmt.Errorf("merkle_root: want {\"le_hex\": …} or a hex string")
-	}
-	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	r, err := parseField(raw)
 	if err != nil {
 		return fr.Element{}, fmt.Errorf("merkle_root: %w", err)
 	}
-	return rln.DecodeField(b)
+	return r, nil
 }
