@@ -37,7 +37,10 @@ func (n *Node) handler() http.Handler {
 		Network: &network{host: n.host, ex: n.exchange},
 	})
 	n.api.Register(mux, httpapi.PrefixStorage, httpapi.PrefixCodex)
-	n.relayAPI = relayapi.New(n.relay, relayapi.Options{Logger: n.opts.log})
+	n.relayAPI = relayapi.New(n.relay, relayapi.Options{
+		Logger: n.opts.log, ClusterID: n.cfg.Waku.ClusterID, ShardCount: int(n.cfg.Waku.Shards),
+		Publish: n.publisher().Publish,
+	})
 	n.relayAPI.Register(mux)
 	// Relay every shard of the cluster, as a Waku Network node does.
 	if err := n.relayAPI.Join(n.waku.topics...); err != nil {

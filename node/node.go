@@ -47,6 +47,7 @@ import (
 	"github.com/cairn-node/cairn/node/p2p"
 	"github.com/cairn-node/cairn/node/relay"
 	relayapi "github.com/cairn-node/cairn/node/relay/httpapi"
+	"github.com/cairn-node/cairn/node/relay/rlnrelay"
 	"github.com/cairn-node/cairn/node/storage/blockexc"
 	"github.com/cairn-node/cairn/node/storage/dataset"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
@@ -79,6 +80,21 @@ type options struct {
 	log             *slog.Logger
 	shutdownTimeout time.Duration
 	scrubInterval   time.Duration
+	onSpam          func(rlnrelay.Spam)
+}
+
+// WithRLNSpamHook calls f, synchronously in the relay's validation path, for
+// each member the RLN validator catches signalling twice in one epoch; the
+// Spam carries the member's recovered identity secret, which is what
+// slashing the membership on chain needs. Keep f short.
+func WithRLNSpamHook(f func(rlnrelay.Spam)) Option {
+	return func(o *options) error {
+		if f == nil {
+			return errors.New("node: WithRLNSpamHook(nil)")
+		}
+		o.onSpam = f
+		return nil
+	}
 }
 
 // WithLogger sets the logger. The node adds a subsys attribute ("node",
@@ -124,7 +140,8 @@ type Node struct {
 	api      *httpapi.Server
 	relay    *relay.Relay
 	relayAPI *relayapi.Server
-	waku     *waku // services around the relay, built by Start
+	waku     *waku       // services around the relay, built by Start
+	rln      *rlnService // RLN validation and proving; nil when off
 	// archive keeps relayed messages for store queries; nil when
 	// waku.store is off. Opened by New, like the dataset store.
 	archive *archive.Archive
@@ -445,6 +462,11 @@ func (n *Node) close() error {
 	if n.waku != nil {
 		if err := n.waku.close(); err != nil {
 			errs = append(errs, fmt.Errorf("node: close waku services: %w", err))
+		}
+	}
+	if n.rln != nil {
+		if err := n.rln.close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close rln: %w", err))
 		}
 	}
 	if n.relay != nil {

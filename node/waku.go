@@ -74,6 +74,9 @@ func (n *Node) startWaku() (err error) {
 	}()
 	log := n.opts.log
 	h := n.host
+	if n.rln, err = n.startRLN(ctx); err != nil {
+		return err
+	}
 
 	if w.metadata, err = metadata.New(h, metadata.Options{
 		ClusterID: wc.ClusterID,
@@ -284,11 +287,9 @@ func (w *waku) close() error {
 	return errors.Join(errs...)
 }
 
-// publisher is what lightpush publishes through: the relay, behind the
-// node's own RLN proving when the node has a membership.
-func (n *Node) publisher() lightpush.Publisher {
-	return lightpush.RelayPublisher(n.relay)
-}
+// publisher is what lightpush and the relay REST API publish through: the
+// relay, behind the node's own RLN proving when RLN is on.
+func (n *Node) publisher() rlnPublisher { return rlnPublisher{r: n.relay, s: n.rln} }
 
 // archiveFeed returns the consumer that archives relayed messages for
 // store queries, or none when the store is off. Messages the archive
@@ -354,7 +355,7 @@ func (n *Node) wakuHealth() api.HealthReport {
 }
 
 // rlnHealth is the state of RLN validation.
-func (n *Node) rlnHealth() string { return api.HealthNotMounted }
+func (n *Node) rlnHealth() string { return n.rln.health() }
 
 // storeOn reports whether the store service runs.
 func (n *Node) storeOn() bool { return n.waku.store != nil }

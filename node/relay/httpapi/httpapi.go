@@ -42,6 +42,9 @@ type Options struct {
 	CacheSize int
 	// Logger receives errors; nil means slog.Default().
 	Logger *slog.Logger
+	// Publish, when set, publishes instead of the relay's Publish: the
+	// node passes one that attaches its own RLN proof first.
+	Publish func(ctx context.Context, pubsubTopic string, m message.Message) ([32]byte, error)
 }
 
 // Server is the relay REST API. Close stops its subscriptions. It is safe
@@ -292,7 +295,11 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, pt string, m Me
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	if _, err := s.r.Publish(ctx, pt, msg); err != nil {
+	publish := s.r.Publish
+	if s.opts.Publish != nil {
+		publish = s.opts.Publish
+	}
+	if _, err := publish(ctx, pt, msg); err != nil {
 		status := http.StatusInternalServerError
 		if errors.Is(err, relay.ErrRejected) || errors.Is(err, relay.ErrTooLarge) {
 			status = http.StatusBadRequest

@@ -62,6 +62,23 @@ const (
 	rlpNumFields          = 7
 )
 
+// NewRateLimitProof returns the RateLimitProof nwaku attaches to a message
+// for proof values pv made in epoch with the given RLN identifier (see
+// DefaultRLNIdentifier). The identifier must fit 32 bytes.
+func NewRateLimitProof(pv ProofValues, epoch uint64, rlnIdentifier string) (RateLimitProof, error) {
+	if len(rlnIdentifier) > FieldSize {
+		return RateLimitProof{}, fmt.Errorf("%w: %q is %d bytes", ErrRLNIdentifier, rlnIdentifier, len(rlnIdentifier))
+	}
+	p := RateLimitProof{Proof: pv.Proof.EncodeCompressed(), Epoch: EpochBytes(epoch)}
+	le := func(dst *[FieldSize]byte, e fr.Element) { fr.LittleEndian.PutElement(dst, e) }
+	le(&p.MerkleRoot, pv.Root)
+	le(&p.ShareX, pv.X)
+	le(&p.ShareY, pv.Y)
+	le(&p.Nullifier, pv.Nullifier)
+	copy(p.RLNIdentifier[:], rlnIdentifier)
+	return p, nil
+}
+
 // fields returns the 32-byte fields 2..7 in field-number order.
 func (p *RateLimitProof) fields() [rlpNumFields - 1]*[FieldSize]byte {
 	return [rlpNumFields - 1]*[FieldSize]byte{&p.MerkleRoot, &p.Epoch, &p.ShareX, &p.ShareY, &p.Nullifier, &p.RLNIdentifier}

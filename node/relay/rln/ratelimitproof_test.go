@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -377,4 +378,27 @@ func FuzzDecodeRateLimitProof(f *testing.F) {
 			t.Fatalf("ProofValues error %v does not wrap ErrInvalidProof", err)
 		}
 	})
+}
+
+// TestNewRateLimitProof rebuilds the upstream RateLimitProofs from their
+// proof values and epoch: the bytes must be nwaku's.
+func TestNewRateLimitProof(t *testing.T) {
+	for _, v := range loadRLPVectors(t) {
+		want := rlpFromVector(t, v)
+		pv, err := want.ProofValues()
+		if err != nil {
+			t.Fatal(err)
+		}
+		epoch := binary.LittleEndian.Uint64(want.Epoch[:8])
+		got, err := rln.NewRateLimitProof(pv, epoch, rln.DefaultRLNIdentifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Encode(), want.Encode()) {
+			t.Errorf("NewRateLimitProof(%s) differs from the upstream proof", v.ID)
+		}
+	}
+	if _, err := rln.NewRateLimitProof(rln.ProofValues{}, 1, strings.Repeat("x", 33)); err == nil {
+		t.Error("NewRateLimitProof with a 33-byte identifier: no error")
+	}
 }
