@@ -22,7 +22,7 @@ func newRLNCmd(env *Env) *cobra.Command {
 		Use:   "rln",
 		Short: "RLN v2 proofs as nwaku and zerokit make them",
 	}
-	cmd.AddCommand(newRLNVerifyCmd(env), newRLNProveCmd(env))
+	cmd.AddCommand(newRLNKeygenCmd(env), newRLNRegisterCmd(env), newRLNProveCmd(env), newRLNVerifyCmd(env))
 	return cmd
 }
 
