@@ -1,8 +1,26 @@
-// Package rln verifies Waku RLN v2 rate-limit proofs: Groth16 proofs over
-// BN254 made with the zerokit RLN v2 circuit (Merkle tree depth 20), in the
-// byte formats that zerokit and nwaku put on the wire.
+// Package rln makes and verifies Waku RLN v2 rate-limit proofs: Groth16
+// proofs over BN254 of the zerokit RLN v2 circuit (Merkle tree depth 20),
+// in the byte formats that zerokit and nwaku put on the wire.
 //
-// # Usage
+// # Proving
+//
+// A [Prover] proves offline with the circuit files embedded in the binary
+// (package circuit: zerokit's snarkjs proving key and circom-witness-rs
+// graph): the witness comes from evaluating the graph in Go (package
+// witness), the proof from package groth16 with its multi-scalar
+// multiplications routed through accel/msm:
+//
+//	p, err := rln.NewProver()
+//	pv, err := p.Prove(rln.ProveInput{IdentitySecret: id.SecretHash,
+//		UserMessageLimit: 100, MessageID: 0, Path: path, Signal: signal,
+//		ExternalNullifier: rln.ExternalNullifier(rln.EpochField(epoch), rlnID)})
+//
+// A message id at or above the limit is refused early ([ErrMessageLimit]);
+// every proof is verified before it is returned. Membership (which leaves
+// the tree holds) lives in package membership, the per-epoch message ids of
+// the node's own messages in package budget.
+//
+// # Verifying
 //
 // Decode the 288-byte proof values that zerokit serializes (the
 // arkworks-compressed proof followed by five field elements) and verify them
