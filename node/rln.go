@@ -59,6 +59,22 @@ type rlnService struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// closeMu orders goBackground against close, so no goroutine starts
+	// once close waits for them.
+	closeMu sync.Mutex
+	closed  bool
+}
+
+// goBackground counts a goroutine the caller is about to start; false
+// once close has begun.
+func (s *rlnService) goBackground() bool {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
 
 // startRLN sets up RLN when waku.rln.enabled, and installs its validator on
@@ -141,6 +157,19 @@ func (n *Node) startRLN(ctx context.Context) (s *rlnService, err error) {
 			if n.opts.onSpam != nil {
 				n.opts.onSpam(sp)
 			}
+			if !s.goBackground() {
+				return // closing
+			}
+			go func() { // finding the leaf takes up to a second
+				defer s.wg.Done()
+				rec := slashingRecord(sp, s.group, contract, chainID)
+				path, err := writeSlashingRecord(filepath.Join(dir, SlashingDir), rec)
+				if err != nil {
+					n.log.Error("RLN spam: write slashing record", "err", err)
+					return
+				}
+				n.log.Warn("RLN spam: slashing record written", "path", path, "id_commitment", rec.IDCommitment)
+			}()
 		},
 	}); err != nil {
 		return nil, fmt.Errorf("node: rln validator: %w", err)
@@ -279,6 +308,9 @@ func (s *rlnService) registerMetrics(reg prometheus.Registerer) error {
 
 // close stops the background work; safe on a partly built service.
 func (s *rlnService) close() error {
+	s.closeMu.Lock()
+	s.closed = true
+	s.closeMu.Unlock()
 	s.cancel()
 	s.wg.Wait()
 	var errs []error

@@ -199,10 +199,40 @@ func TestRLNRelay(t *testing.T) {
 			if s.Epoch != epoch {
 				t.Errorf("spam epoch %d, want %d", s.Epoch, epoch)
 			}
+			checkSlashingRecord(t, b, f)
 			return
 		case <-time.After(700 * time.Millisecond):
 		case <-ctx.Done():
 			t.Fatal("B never reported the spammer")
+		}
+	}
+}
+
+// checkSlashingRecord waits for n's slashing record of the spammer.
+func checkSlashingRecord(t *testing.T, n *node.Node, f rlnFixture) {
+	t.Helper()
+	dir := filepath.Join(n.Config().DataDir, "rln", node.SlashingDir)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		if len(files) > 0 {
+			b, err := os.ReadFile(files[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r node.SlashingRecord
+			if err := json.Unmarshal(b, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.IDCommitment != membership.FormatField(f.spammer.Commitment) || r.Index == nil || *r.Index != 1 || r.UserMessageLimit != spammerLimit {
+				t.Errorf("slashing record %+v, want the spammer's commitment at index 1 with limit %d", r, spammerLimit)
+			}
+			if st, _ := os.Stat(files[0]); st.Mode().Perm() != 0o600 {
+				t.Errorf("slashing record mode %v, want 0600 (it holds a secret)", st.Mode().Perm())
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no slashing record written")
 		}
 	}
 }
