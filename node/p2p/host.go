@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/cairn-node/cairn/node/p2p/mplex"
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p"
 	dht "github.com/libp2p/go-libp2p-kad-dht"
@@ -221,6 +222,7 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 		libp2p.Transport(websocket.New), // /ws listen addrs, for browsers (js-waku)
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
+		libp2p.Muxer(mplex.ID, mplex.DefaultTransport), // after yamux: only for peers without it (js-waku)
 		libp2p.ConnectionManager(cm),
 		libp2p.UserAgent(opts.UserAgent),
 	}

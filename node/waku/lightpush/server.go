@@ -252,16 +252,18 @@ func (s *Server) publish(topic *string, m message.Message) (uint32, *StatusError
 	} else if pt.Cluster != s.cfg.cluster {
 		return 0, &StatusError{StatusUnsupportedPubsub, "pubsub topic " + t + " is not in cluster " + strconv.Itoa(int(s.cfg.cluster))}
 	}
+	// Without relay peers the push is refused before it is published, so
+	// a refused push leaves nothing behind (no local delivery to filter
+	// or store, no RLN message id spent) and the client may retry.
+	if s.pub.PeerCount(t) <= 0 {
+		return 0, &StatusError{StatusNoPeersToRelay, descNoPeers}
+	}
 	ctx, cancel := context.WithTimeout(s.life, requestTimeout)
 	defer cancel()
 	if _, err := s.pub.Publish(ctx, t, m); err != nil {
 		return 0, publishStatus(err)
 	}
-	n := s.pub.PeerCount(t)
-	if n <= 0 {
-		return 0, &StatusError{StatusNoPeersToRelay, descNoPeers}
-	}
-	return uint32(n), nil
+	return uint32(max(s.pub.PeerCount(t), 1)), nil
 }
 
 // publishStatus maps a Publisher error to its answer (see Publisher).

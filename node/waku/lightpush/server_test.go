@@ -158,9 +158,9 @@ func TestStatusCodes(t *testing.T) {
 	}{
 		{"no peers", fakePublisher{}, nil, topic, 505, "No peers for topic, skipping publish", "not_published_to_any_peer"},
 		{"rejected", fakePublisher{err: fmt.Errorf("x: %w", relay.ErrRejected), peers: 1}, nil, topic, 420, "", "x: relay: message rejected by validator"},
-		{"publisher status", fakePublisher{err: &lightpush.StatusError{Code: 504, Desc: "could not generate rln proof"}}, nil, topic, 504, "could not generate rln proof", "could not generate rln proof"},
+		{"publisher status", fakePublisher{err: &lightpush.StatusError{Code: 504, Desc: "could not generate rln proof"}, peers: 1}, nil, topic, 504, "could not generate rln proof", "could not generate rln proof"},
 		{"internal", fakePublisher{err: errors.New("boom"), peers: 1}, nil, topic, 500, "boom", "not_published_to_any_peer"},
-		{"closed", fakePublisher{err: relay.ErrClosed}, nil, topic, 503, "", "not_published_to_any_peer"},
+		{"closed", fakePublisher{err: relay.ErrClosed, peers: 1}, nil, topic, 503, "", "not_published_to_any_peer"},
 		{"other cluster", fakePublisher{}, nil, "/waku/2/rs/2/0", 421, "pubsub topic /waku/2/rs/2/0 is not in cluster 1", "pubsub topic /waku/2/rs/2/0 is not in cluster 1"},
 		{"not a shard", fakePublisher{}, nil, "/my/topic", 421, "", ""},
 		{"static sharding", fakePublisher{}, []lightpush.Option{lightpush.WithStaticSharding(1)}, "", 420, "Pubsub topic must be specified when static sharding is enabled", ""},
@@ -186,6 +186,9 @@ func TestStatusCodes(t *testing.T) {
 				if !errors.As(err, &se) || se.Code != c.code || (c.desc != "" && se.Desc != c.desc) {
 					t.Fatalf("Push() = %v, want status %d %q", err, c.code, c.desc)
 				}
+			}
+			if c.code == 505 && len(c.pub.topics) != 0 {
+				t.Error("a push refused for lack of peers was published anyway")
 			}
 			if c.legacy == "" {
 				return

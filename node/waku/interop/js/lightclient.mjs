@@ -6,7 +6,7 @@
 //
 // It prints one JSON object on stdout and exits 0 when all three worked,
 // 1 otherwise (the object then says which step failed).
-import { createLightNode, createEncoder, createDecoder, Protocols } from "@waku/sdk";
+import { createLightNode, Protocols } from "@waku/sdk";
 
 const [addr, contentTopic, text] = process.argv.slice(2);
 if (!addr || !contentTopic || !text) {
@@ -39,8 +39,11 @@ try {
   fail("connect", e);
 }
 
-const encoder = createEncoder({ contentTopic, routingInfo: undefined });
-const decoder = createDecoder(contentTopic);
+// Encoders and decoders from the nodes themselves: they route the content
+// topic to its autosharding shard of the network config.
+const encoder = sender.createEncoder({ contentTopic });
+const decoder = receiver.createDecoder({ contentTopic });
+const storeDecoder = sender.createDecoder({ contentTopic });
 result.pubsubTopic = encoder.pubsubTopic;
 
 let gotFilter;
@@ -73,7 +76,7 @@ try {
   const found = [];
   // The archive may lag the relay by a moment.
   for (let i = 0; i < 20 && found.length === 0; i++) {
-    await sender.store.queryWithOrderedCallback([decoder], (m) => { found.push(new TextDecoder().decode(m.payload)); });
+    await sender.store.queryWithOrderedCallback([storeDecoder], (m) => { found.push(new TextDecoder().decode(m.payload)); });
     if (found.length === 0) await new Promise((r) => setTimeout(r, 250));
   }
   result.store = found;
