@@ -436,3 +436,58 @@ func BenchmarkTreeSet(b *testing.B) {
 		i++
 	}
 }
+
+// TestSetLeavesMatchesSet builds the same tree leaf by leaf and in one
+// batch (with a repeated index and a deletion) and compares roots and paths.
+func TestSetLeavesMatchesSet(t *testing.T) {
+	one, batch := rln.NewTree(), rln.NewTree()
+	var leaves []rln.Leaf
+	for i := uint64(0); i < 300; i++ {
+		var v fr.Element
+		v.SetUint64(1000 + i)
+		idx := i
+		if i >= 200 {
+			idx = 5000 + 37*i // sparse
+		}
+		leaves = append(leaves, rln.Leaf{Index: idx, Value: v})
+	}
+	var seven fr.Element
+	seven.SetUint64(7)
+	leaves = append(leaves, rln.Leaf{Index: 3, Value: seven}, rln.Leaf{Index: 4}) // overwrite, delete
+	for _, l := range leaves {
+		if err := one.Set(l.Index, l.Value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := batch.SetLeaves(leaves); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := one.Root(), batch.Root(); !a.Equal(&b) {
+		t.Fatalf("SetLeaves root %s, Set root %s", b.String(), a.String())
+	}
+	for _, i := range []uint64{0, 3, 4, 199, 5000 + 37*250} {
+		p1, _ := one.Proof(i)
+		p2, _ := batch.Proof(i)
+		for h := range p1.PathElements {
+			if !p1.PathElements[h].Equal(&p2.PathElements[h]) {
+				t.Fatalf("leaf %d: paths differ at height %d", i, h)
+			}
+		}
+	}
+	if err := batch.SetLeaves([]rln.Leaf{{Index: rln.Capacity}}); !errors.Is(err, rln.ErrLeafIndex) {
+		t.Errorf("SetLeaves beyond capacity = %v, want ErrLeafIndex", err)
+	}
+}
+
+func BenchmarkSetLeaves10k(b *testing.B) {
+	leaves := make([]rln.Leaf, 10000)
+	for i := range leaves {
+		leaves[i].Index = uint64(i)
+		leaves[i].Value.SetUint64(uint64(i) + 1)
+	}
+	for b.Loop() {
+		if err := rln.NewTree().SetLeaves(leaves); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

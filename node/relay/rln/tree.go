@@ -122,6 +122,39 @@ func (t *Tree) Set(index uint64, leaf fr.Element) error {
 	return nil
 }
 
+// Leaf is one leaf for SetLeaves.
+type Leaf struct {
+	Index uint64
+	Value fr.Element
+}
+
+// SetLeaves sets many leaves (in order; a later entry for the same index
+// wins) and then rehashes each changed inner node once, level by level:
+// about one Poseidon hash per leaf for a contiguous batch, against
+// TreeDepth per leaf for Set. It fails with [ErrLeafIndex], changing
+// nothing, when an index is >= [Capacity]. It does not retain leaves.
+func (t *Tree) SetLeaves(leaves []Leaf) error {
+	for _, l := range leaves {
+		if l.Index >= Capacity {
+			return fmt.Errorf("%w: %d >= %d", ErrLeafIndex, l.Index, Capacity)
+		}
+	}
+	dirty := make(map[uint64]struct{}, len(leaves))
+	for _, l := range leaves {
+		t.setNode(0, l.Index, l.Value)
+		dirty[l.Index>>1] = struct{}{}
+	}
+	for h := 0; h < TreeDepth; h++ {
+		next := make(map[uint64]struct{}, len(dirty)/2+1)
+		for pos := range dirty {
+			t.setNode(h+1, pos, hash(t.node(h, 2*pos), t.node(h, 2*pos+1)))
+			next[pos>>1] = struct{}{}
+		}
+		dirty = next
+	}
+	return nil
+}
+
 // Leaf returns leaf index (0 if unset). It fails with [ErrLeafIndex] when
 // index >= [Capacity].
 func (t *Tree) Leaf(index uint64) (fr.Element, error) {

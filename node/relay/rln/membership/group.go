@@ -84,9 +84,7 @@ func (g *Group) Apply(changes []Change) (fr.Element, error) {
 		g.mu.Unlock()
 		return root, nil
 	}
-	for _, c := range changes {
-		g.setLocked(c)
-	}
+	g.setAllLocked(changes)
 	root := g.mu.tree.Root()
 	g.pushRootLocked(root)
 	g.mu.Unlock()
@@ -94,7 +92,8 @@ func (g *Group) Apply(changes []Change) (fr.Element, error) {
 	return root, nil
 }
 
-// setLocked sets one leaf; c.Index is in range. g.mu is held for writing.
+// setLocked records one leaf in the leaf and index maps (the caller
+// updates the tree); c.Index is in range. g.mu is held for writing.
 func (g *Group) setLocked(c Change) {
 	if old, ok := g.mu.leaves[c.Index]; ok {
 		// preserves INVARIANT of index
@@ -110,8 +109,18 @@ func (g *Group) setLocked(c Change) {
 		g.mu.leaves[c.Index] = c.RateCommitment
 		g.mu.index[c.RateCommitment] = append(g.mu.index[c.RateCommitment], c.Index)
 	}
-	if err := g.mu.tree.Set(c.Index, c.RateCommitment); err != nil {
-		panic("BUG: membership: index checked before Set: " + err.Error())
+}
+
+// setAllLocked sets the leaves of changes in the maps and, in one batch,
+// in the tree; every index is in range. g.mu is held for writing.
+func (g *Group) setAllLocked(changes []Change) {
+	leaves := make([]rln.Leaf, len(changes))
+	for i, c := range changes {
+		g.setLocked(c)
+		leaves[i] = rln.Leaf{Index: c.Index, Value: c.RateCommitment}
+	}
+	if err := g.mu.tree.SetLeaves(leaves); err != nil {
+		panic("BUG: membership: indices checked before SetLeaves: " + err.Error())
 	}
 }
 
@@ -144,9 +153,7 @@ func (g *Group) Reset(members []Member, roots []fr.Element) error {
 	g.mu.tree = rln.NewTree()
 	g.mu.leaves = make(map[uint64]fr.Element, len(members))
 	g.mu.index = make(map[fr.Element][]uint64, len(members))
-	for _, m := range members {
-		g.setLocked(m)
-	}
+	g.setAllLocked(members)
 	if len(roots) == 0 {
 		roots = []fr.Element{g.mu.tree.Root()}
 	}
