@@ -3,6 +3,7 @@ package node_test
 import (
 	"context"
 	"encoding/base64"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -116,6 +117,26 @@ func TestLightClientServices(t *testing.T) {
 	for _, p := range health.ProtocolsHealth {
 		if p.Protocol == "Store" && p.Health != api.HealthReady {
 			t.Errorf("/health Store = %s, want Ready", p.Health)
+		}
+	}
+}
+
+// TestRelayMetrics: relayed messages show in nwaku's metric names.
+func TestRelayMetrics(t *testing.T) {
+	a := startNode(t)
+	postJSON(t, a.URL()+"/relay/v1/auto/messages", map[string]any{"payload": []byte("counted"), "contentTopic": "/cairn/1/metrics/proto"})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		body := string(get(t, http.DefaultClient, a.URL()+"/metrics"))
+		if strings.Contains(body, `waku_node_messages_total{type="relay"} 1`) {
+			for _, name := range []string{"waku_histogram_message_size_bucket", "waku_relay_peers 0", "waku_archive_messages"} {
+				if !strings.Contains(body, name) {
+					t.Errorf("/metrics lacks %s", name)
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics never counted the relayed message")
 		}
 	}
 }

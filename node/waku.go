@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-node/cairn/node/api"
 	"github.com/cairn-node/cairn/node/relay"
@@ -87,7 +88,30 @@ func (n *Node) startWaku() (err error) {
 	}
 	w.metadata.Start()
 
-	var feeds []func(relay.Envelope)
+	// nwaku's relay metrics, counted on the node's own subscriptions.
+	msgs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "waku_node_messages_total", Help: "number of messages received"}, []string{"type"})
+	sizes := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "waku_histogram_message_size", Help: "message size histogram in kB",
+		Buckets: []float64{0, 1, 3, 5, 15, 50, 75, 100, 125, 150, 300, 700, 1000}})
+	peers := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "waku_relay_peers", Help: "number of relay peers over all shards"},
+		func() float64 {
+			seen := map[peer.ID]bool{}
+			for _, t := range w.topics {
+				for _, p := range n.relay.Peers(t) {
+					seen[p] = true
+				}
+			}
+			return float64(len(seen))
+		})
+	for _, c := range []prometheus.Collector{msgs, sizes, peers} {
+		if err := n.metrics.Register(c); err != nil {
+			return fmt.Errorf("node: relay metrics: %w", err)
+		}
+	}
+	relayed := msgs.WithLabelValues("relay")
+	feeds := []func(relay.Envelope){func(env relay.Envelope) {
+		relayed.Inc()
+		sizes.Observe(float64(len(env.Message.Payload)) / 1024)
+	}}
 	if wc.Filter {
 		if w.filter, err = filter.NewServer(h, filter.WithLogger(log), filter.WithMetrics(n.metrics),
 			filter.WithAutosharding(wc.ClusterID, int(wc.Shards))); err != nil {
@@ -110,27 +134,26 @@ func (n *Node) startWaku() (err error) {
 			return fmt.Errorf("node: waku store: %w", err)
 		}
 	}
-	if len(feeds) > 0 {
-		for _, t := range w.topics {
-			sub, err := n.relay.Subscribe(t)
-			if err != nil {
-				return fmt.Errorf("node: waku: subscribe to %s: %w", t, err)
-			}
-			w.wg.Add(1)
-			go func() {
-				defer w.wg.Done()
-				defer sub.Cancel()
-				for {
-					env, err := sub.Next(ctx)
-					if err != nil {
-						return
-					}
-					for _, f := range feeds {
-						f(env)
-					}
-				}
-			}()
+	// One subscription per shard feeds the metrics, filter and the archive.
+	for _, t := range w.topics {
+		sub, err := n.relay.Subscribe(t)
+		if err != nil {
+			return fmt.Errorf("node: waku: subscribe to %s: %w", t, err)
 		}
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			defer sub.Cancel()
+			for {
+				env, err := sub.Next(ctx)
+				if err != nil {
+					return
+				}
+				for _, f := range feeds {
+					f(env)
+				}
+			}
+		}()
 	}
 
 	key, err := enr.ECDSAKey(h.Peerstore().PrivKey(h.ID()))
