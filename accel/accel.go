@@ -50,10 +50,14 @@ const (
 	// KernelMSM is BN254 multi-scalar multiplication in G1 and G2
 	// (package accel/msm); its routing size is the number of points.
 	KernelMSM Kernel = "msm"
+	// KernelGroth16Verify is Groth16 proof verification over BN254, single
+	// and batched (package accel/groth16verify); its routing size is the
+	// number of proofs.
+	KernelGroth16Verify Kernel = "groth16verify"
 )
 
 // Kernels lists the kernel families this build implements.
-var Kernels = []Kernel{KernelErasure, KernelSHA256, KernelPoseidon2, KernelMerkle, KernelMSM}
+var Kernels = []Kernel{KernelErasure, KernelSHA256, KernelPoseidon2, KernelMerkle, KernelMSM, KernelGroth16Verify}
 
 // Sentinel errors. Callers test them with errors.Is; the returned errors wrap
 // them with the operation and what to do next.

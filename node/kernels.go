@@ -6,6 +6,7 @@ package node
 // guide §3): other packages receive the accel interfaces.
 import (
 	_ "github.com/cairn-node/cairn/accel/erasure"
+	_ "github.com/cairn-node/cairn/accel/groth16verify"
 	_ "github.com/cairn-node/cairn/accel/merkle"
 	_ "github.com/cairn-node/cairn/accel/msm"
 	_ "github.com/cairn-node/cairn/accel/poseidon2"

@@ -9,10 +9,10 @@
 // The suite skips (with the reason) when the backend reports
 // accel.ErrUnavailable, so the same test file runs in every build.
 //
-// RunErasure, RunSHA256, RunMerkle and RunMSM live here; the Poseidon2 kernel's
-// cross-backend checks (every backend against go on random and edge-value
-// batches) are in accel/poseidon2/backend_test.go, next to the edge values
-// they share with its vector tests.
+// RunErasure, RunSHA256, RunMerkle, RunMSM and RunGroth16Verify live here;
+// the Poseidon2 kernel's cross-backend checks (every backend against go on
+// random and edge-value batches) are in accel/poseidon2/backend_test.go,
+// next to the edge values they share with its vector tests.
 package acceltest
 
 import "github.com/cairn-node/cairn/accel"

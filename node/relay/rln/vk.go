@@ -9,6 +9,8 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
+
+	"github.com/cairn-node/cairn/accel/groth16verify"
 )
 
 // NumPublicInputs is the number of public inputs of the RLN v2 circuit:
@@ -27,7 +29,10 @@ var verificationKeyJSON []byte
 
 // VerifyingKey is a Groth16 verifying key for BN254.
 //
-// A VerifyingKey is immutable once built and safe for concurrent use.
+// A VerifyingKey is immutable once built and safe for concurrent use. Build
+// it with ParseVerifyingKey (or use DefaultVerifyingKey): verification runs
+// on the accel groth16verify key that it derives from the fields, and
+// refuses a VerifyingKey built otherwise.
 type VerifyingKey struct {
 	Alpha bn254.G1Affine
 	Beta  bn254.G2Affine
@@ -37,12 +42,9 @@ type VerifyingKey struct {
 	// belongs to public input i-1. len(IC) = NumPublicInputs + 1.
 	IC []bn254.G1Affine
 
-	// precomputed for verification
-	alphaBeta  bn254.GT // e(α, β)
-	negGamma   bn254.G2Affine
-	negDelta   bn254.G2Affine
-	gammaLines [2][len(bn254.LoopCounter)]bn254.LineEvaluationAff
-	deltaLines [2][len(bn254.LoopCounter)]bn254.LineEvaluationAff
+	// acc is the same key with e(α, β) and the Miller-loop lines of −γ and
+	// −δ precomputed; precompute builds it from the fields above.
+	acc *groth16verify.VerifyingKey
 }
 
 var (
@@ -116,16 +118,14 @@ func ParseVerifyingKey(data []byte) (*VerifyingKey, error) {
 	return vk, nil
 }
 
+// precompute derives the accel verifying key (checked points, e(α, β),
+// line evaluations) from the exported fields.
 func (vk *VerifyingKey) precompute() error {
-	ab, err := bn254.Pair([]bn254.G1Affine{vk.Alpha}, []bn254.G2Affine{vk.Beta})
+	acc, err := groth16verify.NewVerifyingKey(vk.Alpha, vk.Beta, vk.Gamma, vk.Delta, vk.IC)
 	if err != nil {
 		return err
 	}
-	vk.alphaBeta = ab
-	vk.negGamma.Neg(&vk.Gamma)
-	vk.negDelta.Neg(&vk.Delta)
-	vk.gammaLines = bn254.PrecomputeLines(vk.negGamma)
-	vk.deltaLines = bn254.PrecomputeLines(vk.negDelta)
+	vk.acc = acc
 	return nil
 }
 
