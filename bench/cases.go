@@ -77,6 +77,8 @@ func Cases() []Case {
 	cs = append(cs, restCases(64<<20, true)...)
 	cs = append(cs, restCases(1<<30, false)...)
 	cs = append(cs, p2pCases(64<<20, true)...)
+	cs = append(cs, rlnCases()...)
+	cs = append(cs, relayCases()...)
 	return cs
 }
 

@@ -57,6 +57,7 @@ func barColor(backend string) string {
 // WriteSVG draws one horizontal bar per measured record, grouped by case.
 // A bar's length is its value relative to the best backend of its case (the
 // best spans the full width); the label gives the value and the ratio to Go.
+// The gauges follow as lines of text.
 func (r *Report) WriteSVG(w io.Writer) error {
 	const (
 		labelW, barW, rowH, gap, top = 330, 420, 16, 10, 40
@@ -79,7 +80,7 @@ func (r *Report) WriteSVG(w io.Writer) error {
 		}
 		rows = append(rows, row{rec.Kernel + " " + rec.Params, rec})
 	}
-	height := top + len(rows)*rowH + len(groups)*gap + 20
+	height := top + len(rows)*rowH + len(groups)*gap + 20 + len(r.Gauges)*rowH
 	width := labelW + barW + valueW
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">`+"\n", width, height)
@@ -104,6 +105,16 @@ func (r *Report) WriteSVG(w io.Writer) error {
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s %s %s (%.1fx go)</text>`+"\n", labelW+max(bw, 1)+4, y+rowH-4,
 			rw.rec.Backend, human(rw.rec.Value), html.EscapeString(rw.rec.Unit), toGo)
 		y += rowH
+	}
+	// Gauges are no rates: text under the bars, not bars.
+	for _, g := range r.Gauges {
+		v := human(g.Value) + " " + g.Unit
+		if g.Skipped != "" {
+			v = "n/a"
+		}
+		y += rowH
+		fmt.Fprintf(&b, `<text x="10" y="%d">%s</text>`+"\n", y,
+			html.EscapeString(fmt.Sprintf("%s %s: %s (lower is better)", g.Name, g.Params, v)))
 	}
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())

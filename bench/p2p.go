@@ -43,11 +43,10 @@ func newBenchNode(ctx context.Context, h accel.SHA256) (*benchNode, error) {
 		return nil, err
 	}
 	atCaseEnd(func() { st.Close() })
-	host, err := p2p.New(ctx, p2p.Options{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
+	host, err := loopbackHost(ctx)
 	if err != nil {
 		return nil, err
 	}
-	atCaseEnd(func() { host.Close() })
 	ex, err := blockexc.New(host, st, blockexc.WithHasher(h))
 	if err != nil {
 		return nil, err

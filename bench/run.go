@@ -64,6 +64,8 @@ type Record struct {
 type Report struct {
 	Header  Header   `json:"header"`
 	Records []Record `json:"records"`
+	// Gauges are the readings that are not rates (see Gauge).
+	Gauges []Gauge `json:"gauges,omitempty"`
 }
 
 // Run measures the suite. It stops early, with ctx's error, when ctx ends.
@@ -88,8 +90,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		}
 		cases = append(cases, c)
 	}
+	gauges := selectGauges(opt)
 	rep := &Report{Header: header(opt.Quick)}
-	steps := 0
+	steps := len(gauges)
 	for _, c := range cases {
 		steps += len(backends)
 		if c.Peer != nil {
@@ -105,7 +108,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			return rep, err
 		}
 	}
-	return rep, nil
+	var err error
+	rep.Gauges, err = readGauges(ctx, gauges, bar)
+	return rep, err
 }
 
 // runCase measures case c on every backend (and its peer): all targets are

@@ -38,10 +38,14 @@ func (r *Report) Ratios(rec Record) (toGo, toBest float64) {
 }
 
 // WriteTable prints the aligned table: one row per record, with the ratio
-// to the Go backend and to the best backend of the same case.
+// to the Go backend and to the best backend of the same case; then the
+// gauges, if any, in a table of their own.
 func (r *Report) WriteTable(w io.Writer) error {
 	h := r.Header
 	fmt.Fprintf(w, "# %s, %s, %d cores, %s, %s, commit %.12s\n", h.Host, h.CPU, h.Cores, h.Arch, h.GoVersion, h.Commit)
+	if len(r.Records) == 0 {
+		return r.writeGauges(w)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kernel\tparams\tbackend\tvalue\tunit\tx go\tx best\t")
 	var notes []string
@@ -62,7 +66,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for i, n := range notes {
 		fmt.Fprintf(w, "[%d] %s\n", i+1, n)
 	}
-	return nil
+	return r.writeGauges(w)
 }
 
 // ratio formats a ratio, or "-" when its reference was not measured.
