@@ -36,6 +36,7 @@ import (
 	_ "github.com/ingonyama-zk/icicle/v3/wrappers/golang/curves/bn254" // cgo LDFLAGS: -licicle_field_bn254 -licicle_curve_bn254
 	icg2 "github.com/ingonyama-zk/icicle/v3/wrappers/golang/curves/bn254/g2"
 	icmsm "github.com/ingonyama-zk/icicle/v3/wrappers/golang/curves/bn254/msm"
+	"github.com/ingonyama-zk/icicle/v3/wrappers/golang/runtime"
 
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/internal/icicle"
@@ -101,84 +102,119 @@ func icicleConfig() core.MSMConfig {
 	return cfg
 }
 
+// icicleGroup describes one group for icicleRun: A is gnark-crypto's
+// affine point, IA and IP are icicle's affine and projective layouts.
+type icicleGroup[A, IA, IP any] struct {
+	// name is "G1" or "G2", for errors.
+	name string
+	// toIcicle converts a point to icicle's canonical affine layout.
+	toIcicle func(*A) IA
+	// msm is icicle's MSM of the group (icmsm.Msm, icg2.G2Msm).
+	msm func(scalars, bases core.HostOrDeviceSlice, cfg *core.MSMConfig, out core.HostOrDeviceSlice) runtime.EIcicleError
+	// toAffine converts icicle's result back, normalised to affine.
+	toAffine func(IP) (A, error)
+	// onCurve reports whether a result is on the curve.
+	onCurve func(*A) bool
+}
+
+var (
+	icicleG1 = icicleGroup[bn254.G1Affine, icicleG1Affine, icicleG1Projective]{
+		name: "G1",
+		toIcicle: func(p *bn254.G1Affine) icicleG1Affine {
+			return icicleG1Affine{p.X.Bits(), p.Y.Bits()}
+		},
+		msm: icmsm.Msm,
+		toAffine: func(p icicleG1Projective) (bn254.G1Affine, error) {
+			x, y, err := icicleToAffine(p.x, p.y, p.z, icicleFpToGnark)
+			return bn254.G1Affine{X: x, Y: y}, err
+		},
+		onCurve: (*bn254.G1Affine).IsOnCurve,
+	}
+	icicleG2 = icicleGroup[bn254.G2Affine, icicleG2Affine, icicleG2Projective]{
+		name: "G2",
+		toIcicle: func(p *bn254.G2Affine) icicleG2Affine {
+			return icicleG2Affine{
+				x: icicleFp2{p.X.A0.Bits(), p.X.A1.Bits()},
+				y: icicleFp2{p.Y.A0.Bits(), p.Y.A1.Bits()},
+			}
+		},
+		msm: icg2.G2Msm,
+		toAffine: func(p icicleG2Projective) (bn254.G2Affine, error) {
+			x, y, err := icicleToAffine(p.x, p.y, p.z, icicleFp2ToGnark)
+			return bn254.G2Affine{X: x, Y: y}, err
+		},
+		onCurve: (*bn254.G2Affine).IsOnCurve,
+	}
+)
+
 // G1 returns Σ scalars[i]·points[i] in G1, computed by icicle.
 func (icicleMSM) G1(points []bn254.G1Affine, scalars []fr.Element) (bn254.G1Affine, error) {
-	var res bn254.G1Affine
-	if err := icicleCheck("G1", len(points), len(scalars)); err != nil {
+	return icicleRun(icicleG1, points, scalars)
+}
+
+// G2 returns Σ scalars[i]·points[i] in G2, computed by icicle.
+func (icicleMSM) G2(points []bn254.G2Affine, scalars []fr.Element) (bn254.G2Affine, error) {
+	return icicleRun(icicleG2, points, scalars)
+}
+
+// icicleRun returns Σ scalars[i]·points[i] in group g, computed by icicle:
+// it checks the sizes, converts the points to canonical form, runs one MSM
+// and converts the result back, checking that it is on the curve.
+func icicleRun[A, IA, IP any](g icicleGroup[A, IA, IP], points []A, scalars []fr.Element) (A, error) {
+	var res A
+	if err := icicleCheck(g.name, len(points), len(scalars)); err != nil {
 		return res, err
 	}
 	if len(points) == 0 {
 		return res, nil // icicle's size checks divide by the number of points
 	}
-	bases := make([]icicleG1Affine, len(points))
+	bases := make([]IA, len(points))
 	for i := range points {
-		bases[i] = icicleG1Affine{points[i].X.Bits(), points[i].Y.Bits()}
+		bases[i] = g.toIcicle(&points[i])
 	}
-	out := make([]icicleG1Projective, 1)
+	out := make([]IP, 1)
 	cfg := icicleConfig()
-	code := icmsm.Msm(core.HostSliceFromElements(scalars), core.HostSliceFromElements(bases), &cfg, core.HostSliceFromElements(out))
-	if err := icicle.Error(fmt.Sprintf("G1 MSM of %d points on %s", len(points), icicle.DeviceName()), code); err != nil {
+	code := g.msm(core.HostSliceFromElements(scalars), core.HostSliceFromElements(bases), &cfg, core.HostSliceFromElements(out))
+	if err := icicle.Error(fmt.Sprintf("%s MSM of %d points on %s", g.name, len(points), icicle.DeviceName()), code); err != nil {
 		return res, fmt.Errorf("msm: %w", err)
 	}
-	p := out[0]
-	x, errX := icicleFpToGnark(p.x)
-	y, errY := icicleFpToGnark(p.y)
-	z, errZ := icicleFpToGnark(p.z)
-	if err := errors.Join(errX, errY, errZ); err != nil {
-		return res, fmt.Errorf("msm: icicle G1 result: %w", err)
+	res, err := g.toAffine(out[0])
+	if err != nil {
+		return *new(A), fmt.Errorf("msm: icicle %s result: %w", g.name, err)
 	}
-	if z.IsZero() {
-		return res, nil
-	}
-	z.Inverse(&z)
-	res.X.Mul(&x, &z)
-	res.Y.Mul(&y, &z)
-	if !res.IsOnCurve() {
-		return bn254.G1Affine{}, fmt.Errorf("msm: icicle G1 MSM of %d points on %s returned a point off the curve (are the input points on the curve?)", len(points), icicle.DeviceName())
+	if !g.onCurve(&res) {
+		return *new(A), fmt.Errorf("msm: icicle %s MSM of %d points on %s returned a point off the curve (are the input points on the curve?)", g.name, len(points), icicle.DeviceName())
 	}
 	return res, nil
 }
 
-// G2 returns Σ scalars[i]·points[i] in G2, computed by icicle.
-func (icicleMSM) G2(points []bn254.G2Affine, scalars []fr.Element) (bn254.G2Affine, error) {
-	var res bn254.G2Affine
-	if err := icicleCheck("G2", len(points), len(scalars)); err != nil {
-		return res, err
-	}
-	if len(points) == 0 {
-		return res, nil
-	}
-	bases := make([]icicleG2Affine, len(points))
-	for i := range points {
-		p := &points[i]
-		bases[i] = icicleG2Affine{
-			x: icicleFp2{p.X.A0.Bits(), p.X.A1.Bits()},
-			y: icicleFp2{p.Y.A0.Bits(), p.Y.A1.Bits()},
-		}
-	}
-	out := make([]icicleG2Projective, 1)
-	cfg := icicleConfig()
-	code := icg2.G2Msm(core.HostSliceFromElements(scalars), core.HostSliceFromElements(bases), &cfg, core.HostSliceFromElements(out))
-	if err := icicle.Error(fmt.Sprintf("G2 MSM of %d points on %s", len(points), icicle.DeviceName()), code); err != nil {
-		return res, fmt.Errorf("msm: %w", err)
-	}
-	p := out[0]
-	x, errX := icicleFp2ToGnark(p.x)
-	y, errY := icicleFp2ToGnark(p.y)
-	z, errZ := icicleFp2ToGnark(p.z)
+// fieldElem is a gnark-crypto field element (fp.Element, bn254.E2) as a
+// pointer receiver.
+type fieldElem[E any] interface {
+	*E
+	IsZero() bool
+	Inverse(*E) *E
+	Mul(*E, *E) *E
+}
+
+// icicleToAffine converts the projective coordinates (X:Y:Z) of an icicle
+// result with conv and returns the affine x = X/Z, y = Y/Z; zero values
+// (gnark-crypto's point at infinity) when Z = 0.
+func icicleToAffine[L, E any, P fieldElem[E]](px, py, pz L, conv func(L) (E, error)) (E, E, error) {
+	var ax, ay E
+	x, errX := conv(px)
+	y, errY := conv(py)
+	z, errZ := conv(pz)
 	if err := errors.Join(errX, errY, errZ); err != nil {
-		return res, fmt.Errorf("msm: icicle G2 result: %w", err)
+		return ax, ay, err
 	}
-	if z.IsZero() {
-		return res, nil
+	if P(&z).IsZero() {
+		return ax, ay, nil
 	}
-	z.Inverse(&z)
-	res.X.Mul(&x, &z)
-	res.Y.Mul(&y, &z)
-	if !res.IsOnCurve() {
-		return bn254.G2Affine{}, fmt.Errorf("msm: icicle G2 MSM of %d points on %s returned a point off the curve (are the input points on the curve?)", len(points), icicle.DeviceName())
-	}
-	return res, nil
+	P(&z).Inverse(&z)
+	P(&ax).Mul(&x, &z)
+	P(&ay).Mul(&y, &z)
+	return ax, ay, nil
 }
 
 // icicleFpToGnark converts a canonical element to gnark-crypto's Montgomery

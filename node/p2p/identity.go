@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"github.com/cairn-node/cairn/node/internal/atomicfile"
 )
 
 // KeyFile is the name of the identity key file in Options.DataDir.
@@ -52,48 +54,12 @@ func LoadOrCreateKey(path string, log *slog.Logger) (crypto.PrivKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("p2p: encode identity key: %w", err)
 	}
-	if err := writeFileAtomic(path, b, keyPerm); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("p2p: write identity key: %w", err)
+	}
+	if err := atomicfile.Write(path, b, keyPerm); err != nil {
 		return nil, fmt.Errorf("p2p: write identity key: %w", err)
 	}
 	log.Info("created identity key", "path", path)
 	return k, nil
-}
-
-// writeFileAtomic writes data to a temporary file next to path, syncs it
-// and renames it to path, then syncs the directory.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // fails harmlessly after the rename
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/cairn-node/cairn/accel"
+	"github.com/cairn-node/cairn/node/internal/pebblelog"
 	"github.com/cairn-node/cairn/node/storage"
 	"github.com/cairn-node/cairn/node/storage/cids"
 )
@@ -102,7 +103,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	po := &pebble.Options{
 		FS:                 fs,
 		Cache:              cache,
-		Logger:             pebbleLogger{opts.Logger},
+		Logger:             pebblelog.New(opts.Logger, "pebblestore"),
 		FormatMajorVersion: pebble.FormatNewest,
 		MemTableSize:       16 << 20,
 	}
@@ -541,23 +542,4 @@ func (s *Store) Delete(ctx context.Context, c cid.Cid) error {
 		return fmt.Errorf("delete %s: %w", cids.String(c), err)
 	}
 	return nil
-}
-
-// pebbleLogger sends pebble's logs to the store's logger.
-type pebbleLogger struct{ l *slog.Logger }
-
-func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Debug(fmt.Sprintf(format, args...), "from", "pebble")
-}
-
-func (p pebbleLogger) Errorf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "from", "pebble")
-}
-
-// Fatalf is called by pebble when it cannot go on (its default logger
-// exits the process); pebble does not expect it to return.
-func (p pebbleLogger) Fatalf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	p.l.Error(msg, "from", "pebble", "fatal", true)
-	panic("pebblestore: pebble: " + msg)
 }

@@ -2,45 +2,24 @@ package filter_test
 
 import (
 	"encoding/hex"
-	"encoding/json"
-	"os"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/cairn-node/cairn/node/relay/message"
 	"github.com/cairn-node/cairn/node/waku/filter"
+	"github.com/cairn-node/cairn/node/waku/internal/wakutest"
 )
 
-// jswakuVectors is testdata/jswaku_vectors.json (see testdata/SOURCE).
-type jswakuVectors struct {
-	Encoded []struct {
-		Type, Name, Hex string
-	}
-	Decoded []struct {
-		Type, Hex string
-		JS        struct {
-			RequestID           string   `json:"requestId"`
-			FilterSubscribeType string   `json:"filterSubscribeType"`
-			PubsubTopic         *string  `json:"pubsubTopic"`
-			ContentTopics       []string `json:"contentTopics"`
-			StatusCode          uint32   `json:"statusCode"`
-			StatusDesc          *string  `json:"statusDesc"`
-		}
-	}
-}
-
-func loadJSWaku(t *testing.T) jswakuVectors {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/jswaku_vectors.json")
-	if err != nil {
-		t.Fatalf("read vectors: %v", err)
-	}
-	var v jswakuVectors
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatalf("parse vectors: %v", err)
-	}
-	return v
+// jsDecoded is what js-waku's decoder read from one of Cairn's encodings
+// in testdata/jswaku_vectors.json (see testdata/SOURCE).
+type jsDecoded struct {
+	RequestID           string   `json:"requestId"`
+	FilterSubscribeType string   `json:"filterSubscribeType"`
+	PubsubTopic         *string  `json:"pubsubTopic"`
+	ContentTopics       []string `json:"contentTopics"`
+	StatusCode          uint32   `json:"statusCode"`
+	StatusDesc          *string  `json:"statusDesc"`
 }
 
 // TestJSWakuEncodings decodes what js-waku's encoder writes.
@@ -53,32 +32,17 @@ func TestJSWakuEncodings(t *testing.T) {
 		"push": filter.MessagePush{PubsubTopic: topic, Message: message.Message{
 			Payload: []byte{1, 2, 3}, ContentTopic: ctopic, Timestamp: 1700000000000000000}},
 	}
-	vs := loadJSWaku(t)
-	if len(vs.Encoded) != len(want) {
-		t.Fatalf("%d js-waku encodings, want %d", len(vs.Encoded), len(want))
-	}
-	for _, v := range vs.Encoded {
-		data, _ := hex.DecodeString(v.Hex)
-		var got any
-		var err error
-		switch v.Type {
-		case "SubscribeRequest":
-			got, err = filter.DecodeSubscribeRequest(data)
-		case "SubscribeResponse":
-			got, err = filter.DecodeSubscribeResponse(data)
-		case "MessagePush":
-			got, err = filter.DecodeMessagePush(data)
-		}
-		if err != nil || !reflect.DeepEqual(got, want[v.Name]) {
-			t.Errorf("%s %q: decode(%s) = %+v, %v, want %+v", v.Type, v.Name, v.Hex, got, err, want[v.Name])
-		}
-	}
+	wakutest.CheckDecodes(t, wakutest.LoadJSWaku[jsDecoded](t).Encoded, map[string]wakutest.Decoder{
+		"SubscribeRequest":  wakutest.Decode(filter.DecodeSubscribeRequest),
+		"SubscribeResponse": wakutest.Decode(filter.DecodeSubscribeResponse),
+		"MessagePush":       wakutest.Decode(filter.DecodeMessagePush),
+	}, want)
 }
 
 // TestJSWakuDecodes checks that js-waku reads Cairn's encodings as
 // Cairn means them.
 func TestJSWakuDecodes(t *testing.T) {
-	for _, v := range loadJSWaku(t).Decoded {
+	for _, v := range wakutest.LoadJSWaku[jsDecoded](t).Decoded {
 		data, _ := hex.DecodeString(v.Hex)
 		switch v.Type {
 		case "SubscribeRequest":

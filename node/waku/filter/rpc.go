@@ -6,6 +6,7 @@ import (
 
 	"github.com/cairn-node/cairn/node/internal/minpb"
 	"github.com/cairn-node/cairn/node/relay/message"
+	"github.com/cairn-node/cairn/node/waku/internal/wakustatus"
 )
 
 // ErrMalformed is wrapped by every error of DecodeSubscribeRequest,
@@ -45,14 +46,13 @@ func (t SubscribeType) String() string {
 }
 
 // Field numbers (waku_filter_v2/rpc_codec.nim, js-waku filter_v2.proto).
+// SubscribeResponse's are wakustatus's (request_id 1, status_code 10,
+// status_desc 11).
 const (
 	fieldRequestID     = 1
 	fieldSubscribeType = 2
 	fieldPubsubTopic   = 10
 	fieldContentTopics = 11
-
-	fieldStatusCode = 10
-	fieldStatusDesc = 11
 
 	fieldPushMessage     = 1
 	fieldPushPubsubTopic = 2
@@ -104,12 +104,12 @@ func DecodeSubscribeRequest(data []byte) (SubscribeRequest, error) {
 	for _, f := range fields {
 		switch f.Num {
 		case fieldRequestID:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return SubscribeRequest{}, malformed("subscribe request", err)
 			}
 			r.RequestID, seenID = string(f.Data), true
 		case fieldSubscribeType:
-			if err := wantWire(f, minpb.WireVarint); err != nil {
+			if err := f.CheckWire(minpb.WireVarint); err != nil {
 				return SubscribeRequest{}, malformed("subscribe request", err)
 			}
 			if f.Val > uint64(UnsubscribeAll) {
@@ -117,13 +117,13 @@ func DecodeSubscribeRequest(data []byte) (SubscribeRequest, error) {
 			}
 			r.Type = SubscribeType(f.Val)
 		case fieldPubsubTopic:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return SubscribeRequest{}, malformed("subscribe request", err)
 			}
 			s := string(f.Data)
 			r.PubsubTopic = &s
 		case fieldContentTopics:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return SubscribeRequest{}, malformed("subscribe request", err)
 			}
 			r.ContentTopics = append(r.ContentTopics, string(f.Data))
@@ -149,52 +149,18 @@ type SubscribeResponse struct {
 
 // Encode returns r as nwaku encodes it. The result does not alias r.
 func (r SubscribeResponse) Encode() []byte {
-	b := minpb.AppendBytes(nil, fieldRequestID, []byte(r.RequestID))
-	b = minpb.AppendUint(b, fieldStatusCode, uint64(r.StatusCode))
-	if r.StatusDesc != nil {
-		b = minpb.AppendBytes(b, fieldStatusDesc, []byte(*r.StatusDesc))
-	}
-	return b
+	return wakustatus.Response{RequestID: r.RequestID, Code: r.StatusCode, Desc: r.StatusDesc}.Append(nil)
 }
 
 // DecodeSubscribeResponse parses a FilterSubscribeResponse: request_id
 // and status_code are required (as in nwaku; js-waku omits an empty
 // request_id, which nwaku never sends). Errors wrap ErrMalformed.
 func DecodeSubscribeResponse(data []byte) (SubscribeResponse, error) {
-	var r SubscribeResponse
-	fields, err := minpb.ParseFields(data)
+	r, err := wakustatus.Decode(data, nil)
 	if err != nil {
-		return r, malformed("subscribe response", err)
+		return SubscribeResponse{}, malformed("subscribe response", err)
 	}
-	seenID, seenCode := false, false
-	for _, f := range fields {
-		var werr error
-		switch f.Num {
-		case fieldRequestID:
-			werr = wantWire(f, minpb.WireBytes)
-			r.RequestID, seenID = string(f.Data), true
-		case fieldStatusCode:
-			werr = wantWire(f, minpb.WireVarint)
-			if werr == nil && f.Val > 1<<32-1 {
-				werr = fmt.Errorf("status_code %d overflows uint32", f.Val)
-			}
-			r.StatusCode, seenCode = uint32(f.Val), true
-		case fieldStatusDesc:
-			werr = wantWire(f, minpb.WireBytes)
-			s := string(f.Data)
-			r.StatusDesc = &s
-		}
-		if werr != nil {
-			return SubscribeResponse{}, malformed("subscribe response", werr)
-		}
-	}
-	if !seenID {
-		return SubscribeResponse{}, malformed("subscribe response", errors.New("request_id (field 1) missing"))
-	}
-	if !seenCode {
-		return SubscribeResponse{}, malformed("subscribe response", errors.New("status_code (field 10) missing"))
-	}
-	return r, nil
+	return SubscribeResponse{RequestID: r.RequestID, StatusCode: r.Code, StatusDesc: r.Desc}, nil
 }
 
 // MessagePush carries one message from the service to a subscriber on
@@ -227,12 +193,12 @@ func DecodeMessagePush(data []byte) (MessagePush, error) {
 	for _, f := range fields {
 		switch f.Num {
 		case fieldPushMessage:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return MessagePush{}, malformed("message push", err)
 			}
 			msg, seenMsg = f.Data, true
 		case fieldPushPubsubTopic:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return MessagePush{}, malformed("message push", err)
 			}
 			p.PubsubTopic, seenTopic = string(f.Data), true
@@ -248,14 +214,6 @@ func DecodeMessagePush(data []byte) (MessagePush, error) {
 		return MessagePush{}, malformed("message push", err)
 	}
 	return p, nil
-}
-
-// wantWire checks that f has wire type w.
-func wantWire(f minpb.Field, w int) error {
-	if f.Wire != w {
-		return fmt.Errorf("field %d: wire type %d, want %d", f.Num, f.Wire, w)
-	}
-	return nil
 }
 
 func malformed(what string, err error) error {

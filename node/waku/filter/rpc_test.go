@@ -1,27 +1,16 @@
 package filter_test
 
 import (
-	"encoding/hex"
 	"errors"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/cairn-node/cairn/node/relay/message"
 	"github.com/cairn-node/cairn/node/waku/filter"
+	"github.com/cairn-node/cairn/node/waku/internal/wakutest"
 )
 
 func ptr(s string) *string { return &s }
-
-// unhex decodes hex with spaces (one group per protobuf field).
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
 
 // The golden encodings follow nwaku's rpc_codec.nim field by field:
 // key bytes 0a = field 1 bytes, 10 = field 2 varint, 50 = field 10 varint,
@@ -49,7 +38,7 @@ func TestSubscribeRequestGolden(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			want := unhex(t, c.hex)
+			want := wakutest.Unhex(t, c.hex)
 			if got := c.req.Encode(); string(got) != string(want) {
 				t.Fatalf("Encode() = %x, want %x", got, want)
 			}
@@ -81,7 +70,7 @@ func TestSubscribeRequestDecode(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			in := unhex(t, c.hex)
+			in := wakutest.Unhex(t, c.hex)
 			got, err := filter.DecodeSubscribeRequest(in)
 			if c.err {
 				if !errors.Is(err, filter.ErrMalformed) {
@@ -98,7 +87,7 @@ func TestSubscribeRequestDecode(t *testing.T) {
 
 func TestSubscribeResponseGolden(t *testing.T) {
 	resp := filter.SubscribeResponse{RequestID: "01", StatusCode: 200, StatusDesc: ptr("OK")}
-	want := unhex(t, "0a023031 50c801 5a024f4b")
+	want := wakutest.Unhex(t, "0a023031 50c801 5a024f4b")
 	if got := resp.Encode(); string(got) != string(want) {
 		t.Fatalf("Encode() = %x, want %x", got, want)
 	}
@@ -107,7 +96,7 @@ func TestSubscribeResponseGolden(t *testing.T) {
 		t.Fatalf("DecodeSubscribeResponse(%x) = %+v, %v, want %+v", want, got, err, resp)
 	}
 	for _, bad := range []string{"50c801", "0a023031", "0a023031 5a024f4b", "0a023031 50ffffffff7f"} {
-		if _, err := filter.DecodeSubscribeResponse(unhex(t, bad)); !errors.Is(err, filter.ErrMalformed) {
+		if _, err := filter.DecodeSubscribeResponse(wakutest.Unhex(t, bad)); !errors.Is(err, filter.ErrMalformed) {
 			t.Errorf("DecodeSubscribeResponse(%s) = %v, want ErrMalformed", bad, err)
 		}
 	}
@@ -117,7 +106,7 @@ func TestMessagePushGolden(t *testing.T) {
 	mp := filter.MessagePush{Message: pushMsg, PubsubTopic: topic}
 	enc := pushMsg.Encode()
 	// waku_message: 0a <len> <WakuMessage>; pubsub_topic: 12 0e <topic>.
-	want := append(append([]byte{0x0a, byte(len(enc))}, enc...), unhex(t, "120e"+hexTop)...)
+	want := append(append([]byte{0x0a, byte(len(enc))}, enc...), wakutest.Unhex(t, "120e"+hexTop)...)
 	if got := mp.Encode(); string(got) != string(want) {
 		t.Fatalf("Encode() = %x, want %x", got, want)
 	}
@@ -126,7 +115,7 @@ func TestMessagePushGolden(t *testing.T) {
 		t.Fatalf("DecodeMessagePush(%x) = %+v, %v, want %+v", want, got, err, mp)
 	}
 	for _, bad := range []string{"120e" + hexTop, "0a00", "0a0101 120e" + hexTop} {
-		if _, err := filter.DecodeMessagePush(unhex(t, bad)); !errors.Is(err, filter.ErrMalformed) {
+		if _, err := filter.DecodeMessagePush(wakutest.Unhex(t, bad)); !errors.Is(err, filter.ErrMalformed) {
 			t.Errorf("DecodeMessagePush(%s) = %v, want ErrMalformed", bad, err)
 		}
 	}

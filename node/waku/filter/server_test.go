@@ -1,7 +1,6 @@
 package filter_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,32 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-node/cairn/node/relay/message"
 	"github.com/cairn-node/cairn/node/waku/filter"
-	"github.com/cairn-node/cairn/node/waku/internal/wakustream"
+	"github.com/cairn-node/cairn/node/waku/internal/wakutest"
 )
-
-func newHost(t *testing.T) host.Host {
-	t.Helper()
-	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
-	if err != nil {
-		t.Fatalf("libp2p.New() = %v", err)
-	}
-	t.Cleanup(func() { h.Close() })
-	return h
-}
-
-func connect(t *testing.T, a, b host.Host) {
-	t.Helper()
-	if err := a.Connect(t.Context(), peer.AddrInfo{ID: b.ID(), Addrs: b.Addrs()}); err != nil {
-		t.Fatalf("Connect() = %v", err)
-	}
-}
 
 type pushed struct {
 	from  peer.ID
@@ -53,7 +34,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts ...filter.Option) *fixture {
 	t.Helper()
-	f := &fixture{srvH: newHost(t), inbox: make(chan pushed, 100), reg: prometheus.NewRegistry()}
+	f := &fixture{srvH: wakutest.NewHost(t), inbox: make(chan pushed, 100), reg: prometheus.NewRegistry()}
 	srv, err := filter.NewServer(f.srvH, append([]filter.Option{filter.WithMetrics(f.reg), filter.WithLogger(quiet)}, opts...)...)
 	if err != nil {
 		t.Fatalf("NewServer() = %v", err)
@@ -66,17 +47,11 @@ func newFixture(t *testing.T, opts ...filter.Option) *fixture {
 
 func (f *fixture) newClient(t *testing.T, h filter.PushHandler) *filter.Client {
 	t.Helper()
-	ch := newHost(t)
-	connect(t, ch, f.srvH)
+	ch := wakutest.NewHost(t)
+	wakutest.Connect(t, ch, f.srvH)
 	c := filter.NewClient(ch, h, quiet)
 	t.Cleanup(func() { c.Close() })
 	return c
-}
-
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 func msg(ct, payload string) message.Message {
@@ -111,7 +86,7 @@ const ct1, ct2 = "/app/1/one/proto", "/app/1/two/proto"
 
 func TestSubscribePushUnsubscribe(t *testing.T) {
 	f := newFixture(t)
-	ctx := ctxT(t)
+	ctx := wakutest.Context(t)
 	srvID := f.srvH.ID()
 	if err := f.client.Subscribe(ctx, srvID, topic, ct1); err != nil {
 		t.Fatalf("Subscribe() = %v", err)
@@ -152,14 +127,14 @@ func TestSubscribePushUnsubscribe(t *testing.T) {
 	if n := f.srv.SubscriberCount(); n != 0 {
 		t.Fatalf("SubscriberCount() = %d, want 0", n)
 	}
-	if v := metricValue(t, f.reg, "waku_filter_requests", "SUBSCRIBE"); v != 2 {
+	if v := wakutest.Metric(t, f.reg, "waku_filter_requests", "SUBSCRIBE"); v != 2 {
 		t.Fatalf("waku_filter_requests{type=SUBSCRIBE} = %v, want 2", v)
 	}
 }
 
 func TestAutosharding(t *testing.T) {
 	f := newFixture(t)
-	ctx := ctxT(t)
+	ctx := wakutest.Context(t)
 	if err := f.client.Subscribe(ctx, f.srvH.ID(), "", ct1); err != nil {
 		t.Fatalf("Subscribe(no pubsub topic) = %v", err)
 	}
@@ -177,7 +152,7 @@ func TestAutosharding(t *testing.T) {
 
 func TestRequestErrors(t *testing.T) {
 	f := newFixture(t, filter.WithLimits(1, 3))
-	ctx := ctxT(t)
+	ctx := wakutest.Context(t)
 	id := f.srvH.ID()
 	wantStatus(t, "Subscribe(no content topics)", f.client.Subscribe(ctx, id, topic),
 		filter.StatusBadRequest, "BAD_REQUEST: pubsubTopic and contentTopics must be specified")
@@ -206,7 +181,7 @@ func TestRequestErrors(t *testing.T) {
 			t.Fatalf("response to %x = %+v %q, want 400 decode_rpc_failure, N/A", raw, resp, *resp.StatusDesc)
 		}
 	}
-	if v := metricValue(t, f.reg, "waku_filter_errors", "decode_rpc_failure"); v != 3 {
+	if v := wakutest.Metric(t, f.reg, "waku_filter_errors", "decode_rpc_failure"); v != 3 {
 		t.Fatalf("waku_filter_errors{type=decode_rpc_failure} = %v, want 3", v)
 	}
 	if err := f.client.Ping(ctx, id); err != nil {
@@ -217,20 +192,9 @@ func TestRequestErrors(t *testing.T) {
 // rawRequest sends raw as a framed request from a fresh host.
 func rawRequest(t *testing.T, srv host.Host, raw []byte) filter.SubscribeResponse {
 	t.Helper()
-	h := newHost(t)
-	connect(t, h, srv)
-	st, err := h.NewStream(ctxT(t), srv.ID(), filter.SubscribeProtocolID)
-	if err != nil {
-		t.Fatalf("NewStream() = %v", err)
-	}
-	defer st.Close()
-	if err := wakustream.WriteMsg(st, raw); err != nil {
-		t.Fatalf("WriteMsg() = %v", err)
-	}
-	buf, err := wakustream.ReadMsg(st, filter.MaxSubscribeResponseSize)
-	if err != nil {
-		t.Fatalf("ReadMsg() = %v", err)
-	}
+	h := wakutest.NewHost(t)
+	wakutest.Connect(t, h, srv)
+	buf := wakutest.RoundTrip(t, h, srv.ID(), filter.SubscribeProtocolID, raw, filter.MaxSubscribeResponseSize)
 	resp, err := filter.DecodeSubscribeResponse(buf)
 	if err != nil {
 		t.Fatalf("DecodeSubscribeResponse(%x) = %v", buf, err)
@@ -240,7 +204,7 @@ func rawRequest(t *testing.T, srv host.Host, raw []byte) filter.SubscribeRespons
 
 func TestRateLimit(t *testing.T) {
 	f := newFixture(t, filter.WithRateLimit(2, time.Minute))
-	ctx := ctxT(t)
+	ctx := wakutest.Context(t)
 	_ = f.client.Subscribe(ctx, f.srvH.ID(), topic, ct1)
 	_ = f.client.Ping(ctx, f.srvH.ID())
 	wantStatus(t, "third request within a minute", f.client.Ping(ctx, f.srvH.ID()),
@@ -249,7 +213,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestSubscriptionTimeout(t *testing.T) {
 	f := newFixture(t, filter.WithSubscriptionTimeout(300*time.Millisecond))
-	ctx := ctxT(t)
+	ctx := wakutest.Context(t)
 	id := f.srvH.ID()
 	if err := f.client.Subscribe(ctx, id, topic, ct1); err != nil {
 		t.Fatalf("Subscribe() = %v", err)
@@ -270,20 +234,20 @@ func TestSubscriptionTimeout(t *testing.T) {
 		t.Fatalf("push %q to a timed-out subscriber", p.msg.Payload)
 	case <-time.After(100 * time.Millisecond):
 	}
-	waitFor(t, "expiry pass", func() bool { return f.srv.SubscriberCount() == 0 })
+	wakutest.WaitFor(t, "expiry pass", func() bool { return f.srv.SubscriberCount() == 0 })
 }
 
 func TestDeadSubscriberRemoved(t *testing.T) {
 	f := newFixture(t, filter.WithPush(8, time.Second, 3))
-	ctx := ctxT(t)
-	ch := newHost(t)
-	connect(t, ch, f.srvH)
+	ctx := wakutest.Context(t)
+	ch := wakutest.NewHost(t)
+	wakutest.Connect(t, ch, f.srvH)
 	c := filter.NewClient(ch, nil, quiet)
 	if err := c.Subscribe(ctx, f.srvH.ID(), topic, ct1); err != nil {
 		t.Fatalf("Subscribe() = %v", err)
 	}
 	ch.Close() // the subscriber goes away without unsubscribing
-	waitFor(t, "disconnect", func() bool { return len(f.srvH.Network().ConnsToPeer(ch.ID())) == 0 })
+	wakutest.WaitFor(t, "disconnect", func() bool { return len(f.srvH.Network().ConnsToPeer(ch.ID())) == 0 })
 	start := time.Now()
 	for i := range 5 {
 		f.srv.HandleMessage(topic, msg(ct1, fmt.Sprint(i)))
@@ -292,8 +256,8 @@ func TestDeadSubscriberRemoved(t *testing.T) {
 		t.Fatalf("HandleMessage blocked for %v on a dead subscriber", d)
 	}
 	// Three failed pushes in a row remove the dead subscriber.
-	waitFor(t, "dead subscriber removal", func() bool { return f.srv.SubscriberCount() == 0 })
-	if v := metricValue(t, f.reg, "waku_filter_errors", "dial_failure"); v < 3 {
+	wakutest.WaitFor(t, "dead subscriber removal", func() bool { return f.srv.SubscriberCount() == 0 })
+	if v := wakutest.Metric(t, f.reg, "waku_filter_errors", "dial_failure"); v < 3 {
 		t.Fatalf("waku_filter_errors{type=dial_failure} = %v, want ≥ 3", v)
 	}
 }
@@ -302,7 +266,7 @@ func TestSlowSubscriberDoesNotBlock(t *testing.T) {
 	// A 10 s write timeout: a HandleMessage that waited for the network
 	// would take that long.
 	f := newFixture(t, filter.WithPush(2, 10*time.Second, 3))
-	ctx := ctxT(t)
+	ctx := wakutest.Context(t)
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	slow := f.newClient(t, func(peer.ID, string, message.Message) { <-release })
@@ -321,58 +285,21 @@ func TestSlowSubscriberDoesNotBlock(t *testing.T) {
 	if slowest > time.Second {
 		t.Fatalf("slowest HandleMessage call took %v with a stalled subscriber", slowest)
 	}
-	waitFor(t, "dropped pushes", func() bool { return metricValue(t, f.reg, "waku_filter_errors", "push_queue_full") > 0 })
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// metricValue returns the value of the counter name{type=label}, or of
-// the gauge name when label is "".
-func metricValue(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("Gather() = %v", err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			if label == "" {
-				return m.GetGauge().GetValue()
-			}
-			for _, lp := range m.GetLabel() {
-				if lp.GetName() == "type" && lp.GetValue() == label {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
+	wakutest.WaitFor(t, "dropped pushes", func() bool { return wakutest.Metric(t, f.reg, "waku_filter_errors", "push_queue_full") > 0 })
 }
 
 func TestMetricsRegisteredOnce(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	s1, err := filter.NewServer(newHost(t), filter.WithMetrics(reg), filter.WithLogger(quiet))
+	s1, err := filter.NewServer(wakutest.NewHost(t), filter.WithMetrics(reg), filter.WithLogger(quiet))
 	if err != nil {
 		t.Fatalf("NewServer() = %v", err)
 	}
 	defer s1.Close()
-	if s2, err := filter.NewServer(newHost(t), filter.WithMetrics(reg)); err == nil {
+	if s2, err := filter.NewServer(wakutest.NewHost(t), filter.WithMetrics(reg)); err == nil {
 		s2.Close()
 		t.Fatalf("second NewServer() on the same registry = nil error, want a registration error")
 	}
-	if v := metricValue(t, reg, "waku_filter_subscriptions", ""); v != 0 {
+	if v := wakutest.Metric(t, reg, "waku_filter_subscriptions", ""); v != 0 {
 		t.Fatalf("waku_filter_subscriptions = %v, want 0", v)
 	}
 }

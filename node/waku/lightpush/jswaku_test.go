@@ -2,46 +2,25 @@ package lightpush_test
 
 import (
 	"encoding/hex"
-	"encoding/json"
-	"os"
 	"reflect"
 	"testing"
 
 	"github.com/cairn-node/cairn/node/relay/message"
+	"github.com/cairn-node/cairn/node/waku/internal/wakutest"
 	"github.com/cairn-node/cairn/node/waku/lightpush"
 )
 
-// jswakuVectors is testdata/jswaku_vectors.json (see testdata/SOURCE).
-type jswakuVectors struct {
-	Encoded []struct {
-		Type, Name, Hex string
-	}
-	Decoded []struct {
-		Type, Hex string
-		JS        struct {
-			RequestID      string  `json:"requestId"`
-			StatusCode     uint32  `json:"statusCode"`
-			StatusDesc     *string `json:"statusDesc"`
-			RelayPeerCount *uint32 `json:"relayPeerCount"`
-			Response       *struct {
-				IsSuccess bool    `json:"isSuccess"`
-				Info      *string `json:"info"`
-			} `json:"response"`
-		}
-	}
-}
-
-func loadJSWaku(t *testing.T) jswakuVectors {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/jswaku_vectors.json")
-	if err != nil {
-		t.Fatalf("read vectors: %v", err)
-	}
-	var v jswakuVectors
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatalf("parse vectors: %v", err)
-	}
-	return v
+// jsDecoded is what js-waku's decoder read from one of Cairn's encodings
+// in testdata/jswaku_vectors.json (see testdata/SOURCE).
+type jsDecoded struct {
+	RequestID      string  `json:"requestId"`
+	StatusCode     uint32  `json:"statusCode"`
+	StatusDesc     *string `json:"statusDesc"`
+	RelayPeerCount *uint32 `json:"relayPeerCount"`
+	Response       *struct {
+		IsSuccess bool    `json:"isSuccess"`
+		Info      *string `json:"info"`
+	} `json:"response"`
 }
 
 // TestJSWakuEncodings decodes what js-waku's encoder writes.
@@ -54,32 +33,17 @@ func TestJSWakuEncodings(t *testing.T) {
 		// proto3 leaves out is_success = false.
 		"v2 failure": lightpush.PushRPC{RequestID: "c0ffee", Response: &lightpush.PushResponse{Info: ptr("not_published_to_any_peer")}},
 	}
-	vs := loadJSWaku(t)
-	if len(vs.Encoded) != len(want) {
-		t.Fatalf("%d js-waku encodings, want %d", len(vs.Encoded), len(want))
-	}
-	for _, v := range vs.Encoded {
-		data, _ := hex.DecodeString(v.Hex)
-		var got any
-		var err error
-		switch v.Type {
-		case "Request":
-			got, err = lightpush.DecodeRequest(data)
-		case "Response":
-			got, err = lightpush.DecodeResponse(data)
-		case "PushRPC":
-			got, err = lightpush.DecodePushRPC(data)
-		}
-		if err != nil || !reflect.DeepEqual(got, want[v.Name]) {
-			t.Errorf("%s %q: decode(%s) = %+v, %v, want %+v", v.Type, v.Name, v.Hex, got, err, want[v.Name])
-		}
-	}
+	wakutest.CheckDecodes(t, wakutest.LoadJSWaku[jsDecoded](t).Encoded, map[string]wakutest.Decoder{
+		"Request":  wakutest.Decode(lightpush.DecodeRequest),
+		"Response": wakutest.Decode(lightpush.DecodeResponse),
+		"PushRPC":  wakutest.Decode(lightpush.DecodePushRPC),
+	}, want)
 }
 
 // TestJSWakuDecodes checks that js-waku reads Cairn's encodings as
 // Cairn means them.
 func TestJSWakuDecodes(t *testing.T) {
-	for _, v := range loadJSWaku(t).Decoded {
+	for _, v := range wakutest.LoadJSWaku[jsDecoded](t).Decoded {
 		data, _ := hex.DecodeString(v.Hex)
 		var enc []byte
 		switch v.Type {

@@ -90,7 +90,7 @@ func DecodePushRPC(data []byte) (PushRPC, error) {
 	for _, f := range fields {
 		switch f.Num {
 		case fieldRPCRequestID, fieldRPCRequest, fieldRPCResponse:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return PushRPC{}, malformed("push rpc", err)
 			}
 		}
@@ -128,7 +128,7 @@ func decodePushRequest(data []byte) (PushRequest, error) {
 	for _, f := range fields {
 		switch f.Num {
 		case fieldReqPubsubTopic, fieldReqMessage:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return r, err
 			}
 		}
@@ -158,12 +158,12 @@ func decodePushResponse(data []byte) (PushResponse, error) {
 	for _, f := range fields {
 		switch f.Num {
 		case fieldRespIsSuccess:
-			if err := wantWire(f, minpb.WireVarint); err != nil {
+			if err := f.CheckWire(minpb.WireVarint); err != nil {
 				return r, err
 			}
 			r.IsSuccess = f.Val != 0
 		case fieldRespInfo:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return r, err
 			}
 			s := string(f.Data)

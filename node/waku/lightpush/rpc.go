@@ -3,10 +3,10 @@ package lightpush
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/cairn-node/cairn/node/internal/minpb"
 	"github.com/cairn-node/cairn/node/relay/message"
+	"github.com/cairn-node/cairn/node/waku/internal/wakustatus"
 )
 
 // ErrMalformed is wrapped by the errors of every Decode function.
@@ -16,13 +16,12 @@ var ErrMalformed = errors.New("lightpush: malformed rpc")
 // a request is larger than message.MaxSize; the server answers 413.
 var ErrMessageTooLarge = errors.New("lightpush: message too large")
 
-// Field numbers of v3 (waku_lightpush/rpc_codec.nim).
+// Field numbers of v3 (waku_lightpush/rpc_codec.nim). Response starts with
+// wakustatus's fields (request_id 1, status_code 10, status_desc 11).
 const (
 	fieldRequestID      = 1
 	fieldPubsubTopic    = 20
 	fieldMessage        = 21
-	fieldStatusCode     = 10
-	fieldStatusDesc     = 11
 	fieldRelayPeerCount = 12
 )
 
@@ -63,7 +62,7 @@ func DecodeRequest(data []byte) (Request, error) {
 	for _, f := range fields {
 		switch f.Num {
 		case fieldRequestID, fieldPubsubTopic, fieldMessage:
-			if err := wantWire(f, minpb.WireBytes); err != nil {
+			if err := f.CheckWire(minpb.WireBytes); err != nil {
 				return Request{}, malformed("lightpush request", err)
 			}
 		}
@@ -106,11 +105,7 @@ type Response struct {
 
 // Encode returns r as nwaku encodes it. The result does not alias r.
 func (r Response) Encode() []byte {
-	b := minpb.AppendBytes(nil, fieldRequestID, []byte(r.RequestID))
-	b = minpb.AppendUint(b, fieldStatusCode, uint64(r.StatusCode))
-	if r.StatusDesc != nil {
-		b = minpb.AppendBytes(b, fieldStatusDesc, []byte(*r.StatusDesc))
-	}
+	b := wakustatus.Response{RequestID: r.RequestID, Code: r.StatusCode, Desc: r.StatusDesc}.Append(nil)
 	if r.RelayPeerCount != nil {
 		b = minpb.AppendUint(b, fieldRelayPeerCount, uint64(*r.RelayPeerCount))
 	}
@@ -120,42 +115,19 @@ func (r Response) Encode() []byte {
 // DecodeResponse parses a v3 LightpushResponse: request_id and
 // status_code are required, as in nwaku. Errors wrap ErrMalformed.
 func DecodeResponse(data []byte) (Response, error) {
-	var r Response
-	fields, err := minpb.ParseFields(data)
+	var count *uint32
+	st, err := wakustatus.Decode(data, func(f minpb.Field) error {
+		if f.Num != fieldRelayPeerCount {
+			return nil
+		}
+		v, err := f.Uint32()
+		count = &v
+		return err
+	})
 	if err != nil {
-		return r, malformed("lightpush response", err)
+		return Response{}, malformed("lightpush response", err)
 	}
-	seenID, seenCode := false, false
-	for _, f := range fields {
-		var werr error
-		switch f.Num {
-		case fieldRequestID:
-			werr = wantWire(f, minpb.WireBytes)
-			r.RequestID, seenID = string(f.Data), true
-		case fieldStatusCode:
-			var v uint32
-			v, werr = uint32Field(f)
-			r.StatusCode, seenCode = v, true
-		case fieldStatusDesc:
-			werr = wantWire(f, minpb.WireBytes)
-			s := string(f.Data)
-			r.StatusDesc = &s
-		case fieldRelayPeerCount:
-			var v uint32
-			v, werr = uint32Field(f)
-			r.RelayPeerCount = &v
-		}
-		if werr != nil {
-			return Response{}, malformed("lightpush response", werr)
-		}
-	}
-	if !seenID {
-		return Response{}, malformed("lightpush response", errors.New("request_id (field 1) missing"))
-	}
-	if !seenCode {
-		return Response{}, malformed("lightpush response", errors.New("status_code (field 10) missing"))
-	}
-	return r, nil
+	return Response{RequestID: st.RequestID, StatusCode: st.Code, StatusDesc: st.Desc, RelayPeerCount: count}, nil
 }
 
 // decodeMessage decodes a WakuMessage field, telling a too large one
@@ -165,25 +137,6 @@ func decodeMessage(b []byte) (message.Message, error) {
 		return message.Message{}, fmt.Errorf("%w: %d bytes, above %d", ErrMessageTooLarge, len(b), message.MaxSize)
 	}
 	return message.Decode(b)
-}
-
-// uint32Field reads a varint field that must fit 32 bits.
-func uint32Field(f minpb.Field) (uint32, error) {
-	if err := wantWire(f, minpb.WireVarint); err != nil {
-		return 0, err
-	}
-	if f.Val > math.MaxUint32 {
-		return 0, fmt.Errorf("field %d: %d overflows uint32", f.Num, f.Val)
-	}
-	return uint32(f.Val), nil
-}
-
-// wantWire checks that f has wire type w.
-func wantWire(f minpb.Field, w int) error {
-	if f.Wire != w {
-		return fmt.Errorf("field %d: wire type %d, want %d", f.Num, f.Wire, w)
-	}
-	return nil
 }
 
 func malformed(what string, err error) error {

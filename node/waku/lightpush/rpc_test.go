@@ -1,24 +1,14 @@
 package lightpush_test
 
 import (
-	"encoding/hex"
 	"errors"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/cairn-node/cairn/node/relay/message"
+	"github.com/cairn-node/cairn/node/waku/internal/wakutest"
 	"github.com/cairn-node/cairn/node/waku/lightpush"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
 
 func ptr[T any](v T) *T { return &v }
 
@@ -42,9 +32,9 @@ func TestRequestGolden(t *testing.T) {
 		want []byte
 	}{
 		{"with topic", lightpush.Request{RequestID: "01", PubsubTopic: &topic, Message: testMsg},
-			append(unhex(t, "0a023031 a2010e"+hexTopic+" aa01"), lenPrefixed(enc)...)},
+			append(wakutest.Unhex(t, "0a023031 a2010e"+hexTopic+" aa01"), lenPrefixed(enc)...)},
 		{"autosharded", lightpush.Request{RequestID: "01", Message: testMsg},
-			append(unhex(t, "0a023031 aa01"), lenPrefixed(enc)...)},
+			append(wakutest.Unhex(t, "0a023031 aa01"), lenPrefixed(enc)...)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -58,7 +48,7 @@ func TestRequestGolden(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"aa0100", "0a023031", "0a023031 aa0101ff", "0a023031 a00100"} {
-		if _, err := lightpush.DecodeRequest(unhex(t, bad)); !errors.Is(err, lightpush.ErrMalformed) {
+		if _, err := lightpush.DecodeRequest(wakutest.Unhex(t, bad)); !errors.Is(err, lightpush.ErrMalformed) {
 			t.Errorf("DecodeRequest(%s) = %v, want ErrMalformed", bad, err)
 		}
 	}
@@ -76,7 +66,7 @@ func TestResponseGolden(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			want := unhex(t, c.hex)
+			want := wakutest.Unhex(t, c.hex)
 			if got := c.resp.Encode(); string(got) != string(want) {
 				t.Fatalf("Encode() = %x, want %x", got, want)
 			}
@@ -87,7 +77,7 @@ func TestResponseGolden(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"50c801", "0a00", "0a00 50808080801f", "0a00 5a01"} {
-		if _, err := lightpush.DecodeResponse(unhex(t, bad)); !errors.Is(err, lightpush.ErrMalformed) {
+		if _, err := lightpush.DecodeResponse(wakutest.Unhex(t, bad)); !errors.Is(err, lightpush.ErrMalformed) {
 			t.Errorf("DecodeResponse(%s) = %v, want ErrMalformed", bad, err)
 		}
 	}
@@ -97,18 +87,18 @@ func TestResponseGolden(t *testing.T) {
 // 08 = field 1 varint.
 func TestPushRPCGolden(t *testing.T) {
 	enc := testMsg.Encode()
-	inner := append(unhex(t, "0a0e"+hexTopic+" 12"), lenPrefixed(enc)...)
+	inner := append(wakutest.Unhex(t, "0a0e"+hexTopic+" 12"), lenPrefixed(enc)...)
 	cases := []struct {
 		name string
 		rpc  lightpush.PushRPC
 		want []byte
 	}{
 		{"request", lightpush.PushRPC{RequestID: "01", Request: &lightpush.PushRequest{PubsubTopic: topic, Message: testMsg}},
-			append(unhex(t, "0a023031 12"), lenPrefixed(inner)...)},
+			append(wakutest.Unhex(t, "0a023031 12"), lenPrefixed(inner)...)},
 		{"success", lightpush.PushRPC{RequestID: "01", Response: &lightpush.PushResponse{IsSuccess: true, Info: ptr("OK")}},
-			unhex(t, "0a023031 1a06 0801 12024f4b")},
+			wakutest.Unhex(t, "0a023031 1a06 0801 12024f4b")},
 		{"failure", lightpush.PushRPC{RequestID: "", Response: &lightpush.PushResponse{Info: ptr("x")}},
-			unhex(t, "0a00 1a05 0800 120178")},
+			wakutest.Unhex(t, "0a00 1a05 0800 120178")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -122,7 +112,7 @@ func TestPushRPCGolden(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"1a020801", "0a00 1a01 08", "0a00 1202 0a00", "0a00 0801"} {
-		if _, err := lightpush.DecodePushRPC(unhex(t, bad)); !errors.Is(err, lightpush.ErrMalformed) {
+		if _, err := lightpush.DecodePushRPC(wakutest.Unhex(t, bad)); !errors.Is(err, lightpush.ErrMalformed) {
 			t.Errorf("DecodePushRPC(%s) = %v, want ErrMalformed", bad, err)
 		}
 	}

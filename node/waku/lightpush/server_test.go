@@ -9,40 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-node/cairn/node/relay"
 	"github.com/cairn-node/cairn/node/relay/message"
-	"github.com/cairn-node/cairn/node/waku/internal/wakustream"
+	"github.com/cairn-node/cairn/node/waku/internal/wakutest"
 	"github.com/cairn-node/cairn/node/waku/lightpush"
 )
-
-func newHost(t *testing.T) host.Host {
-	t.Helper()
-	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
-	if err != nil {
-		t.Fatalf("libp2p.New() = %v", err)
-	}
-	t.Cleanup(func() { h.Close() })
-	return h
-}
-
-func connect(t *testing.T, a, b host.Host) {
-	t.Helper()
-	if err := a.Connect(t.Context(), peer.AddrInfo{ID: b.ID(), Addrs: b.Addrs()}); err != nil {
-		t.Fatalf("Connect() = %v", err)
-	}
-}
-
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 func newRelay(t *testing.T, h host.Host) *relay.Relay {
 	t.Helper()
@@ -59,8 +33,8 @@ func newRelay(t *testing.T, h host.Host) *relay.Relay {
 // the message on its subscription: with v3 (explicit and autosharded
 // topic) and with v2.
 func TestPushReachesRelayPeer(t *testing.T) {
-	ctx := ctxT(t)
-	hA, hB, hC := newHost(t), newHost(t), newHost(t)
+	ctx := wakutest.Context(t)
+	hA, hB, hC := wakutest.NewHost(t), wakutest.NewHost(t), wakutest.NewHost(t)
 	rA, rB := newRelay(t, hA), newRelay(t, hB)
 	const ct = "/app/1/lightpush/proto"
 	parsed, _ := message.ParseContentTopic(ct)
@@ -76,10 +50,10 @@ func TestPushReachesRelayPeer(t *testing.T) {
 			t.Fatalf("Subscribe(%s) = %v", tp, err)
 		}
 	}
-	connect(t, hA, hB)
-	connect(t, hC, hA)
+	wakutest.Connect(t, hA, hB)
+	wakutest.Connect(t, hC, hA)
 	for _, tp := range []string{topic, autoTopic} {
-		waitFor(t, "B as relay peer of A on "+tp, func() bool { return slices.Contains(rA.Peers(tp), hB.ID()) })
+		wakutest.WaitFor(t, "B as relay peer of A on "+tp, func() bool { return slices.Contains(rA.Peers(tp), hB.ID()) })
 	}
 	reg := prometheus.NewRegistry()
 	srv, err := lightpush.NewServer(hA, lightpush.RelayPublisher(rA), lightpush.WithMetrics(reg))
@@ -114,7 +88,7 @@ func TestPushReachesRelayPeer(t *testing.T) {
 	if env := next(t, subs[0]); string(env.Message.Payload) != "via lightpush v2" || env.Hash != hash {
 		t.Fatalf("B received %q (hash %x), want the v2 message with hash %x", env.Message.Payload, env.Hash, hash)
 	}
-	if v := counterValue(t, reg, "waku_lightpush_v3_messages", "PushRequest"); v != 2 {
+	if v := wakutest.Metric(t, reg, "waku_lightpush_v3_messages", "PushRequest"); v != 2 {
 		t.Fatalf("waku_lightpush_v3_messages = %v, want 2", v)
 	}
 }
@@ -145,7 +119,7 @@ func (f *fakePublisher) Publish(_ context.Context, t string, m message.Message) 
 func (f *fakePublisher) PeerCount(string) int { return f.peers }
 
 func TestStatusCodes(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := wakutest.Context(t)
 	m := message.Message{Payload: []byte("x"), ContentTopic: "/app/1/x/proto", Timestamp: 1}
 	cases := []struct {
 		name   string
@@ -168,8 +142,8 @@ func TestStatusCodes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			hS, hC := newHost(t), newHost(t)
-			connect(t, hC, hS)
+			hS, hC := wakutest.NewHost(t), wakutest.NewHost(t)
+			wakutest.Connect(t, hC, hS)
 			c.pub.topics = make(chan string, 4)
 			srv, err := lightpush.NewServer(hS, &c.pub, c.opts...)
 			if err != nil {
@@ -210,8 +184,8 @@ func TestStatusCodes(t *testing.T) {
 // TestMalformedRequests sends raw bytes no client sends; the server
 // answers with an error status and keeps serving.
 func TestMalformedRequests(t *testing.T) {
-	hS, hC := newHost(t), newHost(t)
-	connect(t, hC, hS)
+	hS, hC := wakutest.NewHost(t), wakutest.NewHost(t)
+	wakutest.Connect(t, hC, hS)
 	pub := &fakePublisher{peers: 1, topics: make(chan string, 4)}
 	reg := prometheus.NewRegistry()
 	srv, err := lightpush.NewServer(hS, pub, lightpush.WithMetrics(reg))
@@ -228,76 +202,23 @@ func TestMalformedRequests(t *testing.T) {
 		code uint32
 	}{
 		{"garbage", []byte{0xff, 0xff}, 400},
-		{"no message", unhex(t, "0a0131"), 400},
+		{"no message", wakutest.Unhex(t, "0a0131"), 400},
 		{"message too large", huge, 413},
 		{"request too large", tooBig, 413},
 	} {
-		resp, err := lightpush.DecodeResponse(raw(t, hC, hS.ID(), lightpush.ProtocolID, c.raw))
+		resp, err := lightpush.DecodeResponse(wakutest.RoundTrip(t, hC, hS.ID(), lightpush.ProtocolID, c.raw, lightpush.MaxRPCSize))
 		if err != nil || resp.StatusCode != c.code || resp.RequestID != "N/A" || resp.StatusDesc == nil {
 			t.Fatalf("%s: response = %+v, %v, want %d with request id N/A and a description", c.name, resp, err, c.code)
 		}
 	}
-	if v := counterValue(t, reg, "waku_lightpush_v3_errors", "400"); v != 2 {
+	if v := wakutest.Metric(t, reg, "waku_lightpush_v3_errors", "400"); v != 2 {
 		t.Fatalf("waku_lightpush_v3_errors{type=400} = %v, want 2", v)
 	}
-	rpc, err := lightpush.DecodePushRPC(raw(t, hC, hS.ID(), lightpush.LegacyProtocolID, unhex(t, "0a0131")))
+	rpc, err := lightpush.DecodePushRPC(wakutest.RoundTrip(t, hC, hS.ID(), lightpush.LegacyProtocolID, wakutest.Unhex(t, "0a0131"), lightpush.MaxRPCSize))
 	if err != nil || rpc.RequestID != "1" || rpc.Response == nil || rpc.Response.IsSuccess || *rpc.Response.Info != "empty_request_body_failure" {
 		t.Fatalf("legacy response to a request without body = %+v, %v", rpc, err)
 	}
-	if _, err := lightpush.Push(ctxT(t), hC, hS.ID(), topic, message.Message{Payload: []byte("ok"), ContentTopic: "/a/1/b/c"}); err != nil {
+	if _, err := lightpush.Push(wakutest.Context(t), hC, hS.ID(), topic, message.Message{Payload: []byte("ok"), ContentTopic: "/a/1/b/c"}); err != nil {
 		t.Fatalf("Push() after malformed requests = %v", err)
-	}
-}
-
-// raw sends b as one framed request on protocol id and returns the
-// framed answer.
-func raw(t *testing.T, h host.Host, p peer.ID, id protocol.ID, b []byte) []byte {
-	t.Helper()
-	st, err := h.NewStream(ctxT(t), p, id)
-	if err != nil {
-		t.Fatalf("NewStream() = %v", err)
-	}
-	defer st.Close()
-	if err := wakustream.WriteMsg(st, b); err != nil {
-		t.Fatalf("WriteMsg() = %v", err)
-	}
-	buf, err := wakustream.ReadMsg(st, lightpush.MaxRPCSize)
-	if err != nil {
-		t.Fatalf("ReadMsg() = %v", err)
-	}
-	return buf
-}
-
-// counterValue returns the counter name{type=label} registered on reg.
-func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("Gather() = %v", err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if lp.GetName() == "type" && lp.GetValue() == label {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	t.Fatalf("no metric %s{type=%q}", name, label)
-	return 0
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

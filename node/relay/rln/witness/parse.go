@@ -91,10 +91,7 @@ func (g *rawGraph) decodeNode(i uint32, msg []byte) error {
 		if field < 1 || field > 5 {
 			return false, nil
 		}
-		if err := expectWire(wire, wireBytes); err != nil {
-			return true, err
-		}
-		v, err := r.bytes()
+		v, err := r.bytesField(wire)
 		kind, body = field, v // in a oneof the last field wins
 		return true, err
 	})
@@ -200,10 +197,7 @@ func decodeConstant(body []byte) (fr.Element, error) {
 		if field != 1 {
 			return false, nil
 		}
-		if err := expectWire(wire, wireBytes); err != nil {
-			return true, err
-		}
-		v, err := r.bytes()
+		v, err := r.bytesField(wire)
 		if err != nil {
 			return true, err
 		}
@@ -212,10 +206,7 @@ func decodeConstant(body []byte) (fr.Element, error) {
 			if field != 1 {
 				return false, nil
 			}
-			if err := expectWire(wire, wireBytes); err != nil {
-				return true, err
-			}
-			le, err = r.bytes()
+			le, err = r.bytesField(wire)
 			return true, err
 		})
 	})
@@ -249,10 +240,7 @@ func (g *rawGraph) decodeMetadata(msg []byte) error {
 				g.signals = append(g.signals, v)
 				return true, err
 			}
-			if err := expectWire(wire, wireBytes); err != nil {
-				return true, err
-			}
-			packed, err := r.bytes()
+			packed, err := r.bytesField(wire)
 			if err != nil {
 				return true, err
 			}
@@ -266,10 +254,7 @@ func (g *rawGraph) decodeMetadata(msg []byte) error {
 			}
 			return true, nil
 		case 2:
-			if err := expectWire(wire, wireBytes); err != nil {
-				return true, err
-			}
-			entry, err := r.bytes()
+			entry, err := r.bytesField(wire)
 			if err != nil {
 				return true, err
 			}
@@ -281,10 +266,7 @@ func (g *rawGraph) decodeMetadata(msg []byte) error {
 				if field != 1 && field != 2 {
 					return false, nil
 				}
-				if err := expectWire(wire, wireBytes); err != nil {
-					return true, err
-				}
-				v, err := r.bytes()
+				v, err := r.bytesField(wire)
 				if err != nil {
 					return true, err
 				}

@@ -75,6 +75,16 @@ func (r *pbReader) bytes() ([]byte, error) {
 	return v, nil
 }
 
+// bytesField reads the value of a known length-delimited field whose key
+// had wire type wire; it fails when wire is not wireBytes. The result
+// aliases r's buffer.
+func (r *pbReader) bytesField(wire int) ([]byte, error) {
+	if err := expectWire(wire, wireBytes); err != nil {
+		return nil, err
+	}
+	return r.bytes()
+}
+
 // tag reads a field key and returns its field number and wire type.
 func (r *pbReader) tag() (field uint32, wire int, err error) {
 	k, err := r.varint()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 
+	"github.com/cairn-node/cairn/node/internal/pebblelog"
 	"github.com/cairn-node/cairn/node/relay"
 	"github.com/cairn-node/cairn/node/relay/message"
 )
@@ -69,7 +70,7 @@ func Open(opts Options) (*Archive, error) {
 		return nil, fmt.Errorf("archive: register metrics: %w", err)
 	}
 	db, err := pebble.Open(opts.Dir, &pebble.Options{
-		Logger:             pebbleLogger{opts.Logger},
+		Logger:             pebblelog.New(opts.Logger, "archive"),
 		FormatMajorVersion: pebble.FormatNewest,
 	})
 	if err != nil {
@@ -250,23 +251,4 @@ func (a *Archive) Run(ctx context.Context, src Source) error {
 			a.log.Error("archiving a message failed", "pubsubTopic", env.PubsubTopic, "err", err)
 		}
 	}
-}
-
-// pebbleLogger sends pebble's logs to the archive's logger.
-type pebbleLogger struct{ l *slog.Logger }
-
-func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Debug(fmt.Sprintf(format, args...), "from", "pebble")
-}
-
-func (p pebbleLogger) Errorf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "from", "pebble")
-}
-
-// Fatalf is called by pebble when it cannot go on; pebble does not expect
-// it to return.
-func (p pebbleLogger) Fatalf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	p.l.Error(msg, "from", "pebble", "fatal", true)
-	panic("BUG: pebble fatal error: " + msg)
 }

@@ -51,6 +51,29 @@ func loadWasm(t *testing.T) ([]byte, sharedVectors) {
 	return wasm, v
 }
 
+// newCalculator loads rln.wasm and its vectors (or skips the test) and
+// returns a Calculator for it, closed when the test ends.
+func newCalculator(t *testing.T) (*wasmwitness.Calculator, []byte, sharedVectors) {
+	t.Helper()
+	wasm, vecs := loadWasm(t)
+	c, err := wasmwitness.New(context.Background(), wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c, wasm, vecs
+}
+
+// parseInputs is wasmwitness.ParseInputs, failing the test on error.
+func parseInputs(t *testing.T, raw []byte) map[string][]fr.Element {
+	t.Helper()
+	in, err := wasmwitness.ParseInputs(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
 func dec(t *testing.T, s string) fr.Element {
 	t.Helper()
 	var e fr.Element
@@ -64,13 +87,8 @@ func dec(t *testing.T, s string) fr.Element {
 // nullifier, x, externalNullifier: circom puts outputs first, then public
 // inputs) of rln.wasm's witness against zerokit's vectors.
 func TestCalculateVectors(t *testing.T) {
-	wasm, vecs := loadWasm(t)
+	c, _, vecs := newCalculator(t)
 	ctx := context.Background()
-	c, err := wasmwitness.New(ctx, wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
 	n := 0
 	for _, v := range vecs.RLN.Vectors {
 		if v.CircuitInputs == nil {
@@ -78,11 +96,7 @@ func TestCalculateVectors(t *testing.T) {
 		}
 		n++
 		t.Run(v.ID, func(t *testing.T) {
-			in, err := wasmwitness.ParseInputs(v.CircuitInputs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, err := c.Calculate(ctx, in)
+			w, err := c.Calculate(ctx, parseInputs(t, v.CircuitInputs))
 			if err != nil {
 				t.Fatalf("Calculate: %v", err)
 			}
@@ -107,17 +121,9 @@ func TestCalculateVectors(t *testing.T) {
 // TestCalculateErrors checks that bad inputs and a failing range check come
 // back as the package's errors, without a panic.
 func TestCalculateErrors(t *testing.T) {
-	wasm, vecs := loadWasm(t)
+	calc, wasm, vecs := newCalculator(t)
 	ctx := context.Background()
-	calc, err := wasmwitness.New(ctx, wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer calc.Close(ctx)
-	base, err := wasmwitness.ParseInputs(vecs.RLN.Vectors[0].CircuitInputs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := parseInputs(t, vecs.RLN.Vectors[0].CircuitInputs)
 	// The one-shot Calculate compiles the module itself.
 	if _, err := wasmwitness.Calculate(wasm, base); err != nil {
 		t.Errorf("Calculate(vector 0) = %v", err)
@@ -216,17 +222,9 @@ func FuzzParseInputs(f *testing.F) {
 
 // TestCalculatorConcurrent runs one Calculator from two goroutines.
 func TestCalculatorConcurrent(t *testing.T) {
-	wasm, vecs := loadWasm(t)
+	c, _, vecs := newCalculator(t)
 	ctx := context.Background()
-	c, err := wasmwitness.New(ctx, wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	in, err := wasmwitness.ParseInputs(vecs.RLN.Vectors[0].CircuitInputs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := parseInputs(t, vecs.RLN.Vectors[0].CircuitInputs)
 	want := dec(t, vecs.RLN.Vectors[0].Y.Dec)
 	errc := make(chan error, 2)
 	for range 2 {

@@ -41,8 +41,8 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
+	"github.com/cairn-node/cairn/node/internal/atomicfile"
 	"github.com/cairn-node/cairn/node/relay/rln"
-	"github.com/cairn-node/cairn/node/relay/rln/membership/internal/atomicfile"
 )
 
 // nwaku's RLNAppInfo (waku_rln_relay/constants.nim).

@@ -11,9 +11,9 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/cairn-node/cairn/node/internal/atomicfile"
 	"github.com/cairn-node/cairn/node/relay/rln"
 	"github.com/cairn-node/cairn/node/relay/rln/membership"
-	"github.com/cairn-node/cairn/node/relay/rln/membership/internal/atomicfile"
 )
 
 // ErrCheckpoint is wrapped by [DecodeCheckpoint] errors: the file is

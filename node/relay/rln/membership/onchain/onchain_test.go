@@ -148,6 +148,34 @@ func newGroup(t *testing.T) *membership.Group {
 	return g
 }
 
+// newSyncer is NewSyncer, failing the test on error.
+func newSyncer(t *testing.T, b Backend, g *membership.Group, cfg Config) *Syncer {
+	t.Helper()
+	s, err := NewSyncer(b, g, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// syncOnce runs s.SyncOnce, failing the test on error.
+func syncOnce(t *testing.T, s *Syncer) {
+	t.Helper()
+	if err := s.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncNew syncs a new group once from c's contract, without waiting for
+// confirmations, and returns the syncer and the group.
+func (c *chain) syncNew(t *testing.T) (*Syncer, *membership.Group) {
+	t.Helper()
+	g := newGroup(t)
+	s := newSyncer(t, c.client, g, Config{Contract: c.contract, NoConfirmations: true})
+	syncOnce(t, s)
+	return s, g
+}
+
 func rootsEqual(a, b []fr.Element) bool {
 	if len(a) != len(b) {
 		return false
@@ -219,13 +247,8 @@ func TestSyncMatchesDirectTree(t *testing.T) {
 
 	b := &counting{Backend: c.client}
 	g := newGroup(t)
-	s, err := NewSyncer(b, g, Config{ChainID: c.chainID.Uint64(), Contract: c.contract, NoConfirmations: true, BatchBlocks: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := newSyncer(t, b, g, Config{ChainID: c.chainID.Uint64(), Contract: c.contract, NoConfirmations: true, BatchBlocks: 2})
+	syncOnce(t, s)
 	if got, w := g.Root(), want.Root(); !got.Equal(&w) {
 		t.Fatalf("synced root %s, want %s", got.String(), w.String())
 	}
@@ -258,7 +281,6 @@ func TestSyncMatchesDirectTree(t *testing.T) {
 
 func TestCheckpointResumesWithNewBlocksOnly(t *testing.T) {
 	c := newChain(t)
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), CheckpointFileName(c.chainID.Uint64(), c.contract))
 	cfg := Config{ChainID: c.chainID.Uint64(), Contract: c.contract, NoConfirmations: true, CheckpointPath: path}
 	for i := range 3 {
@@ -266,13 +288,8 @@ func TestCheckpointResumesWithNewBlocksOnly(t *testing.T) {
 		c.sim.Commit()
 	}
 	g1 := newGroup(t)
-	s1, err := NewSyncer(c.client, g1, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s1.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s1 := newSyncer(t, c.client, g1, cfg)
+	syncOnce(t, s1)
 	if err := s1.Checkpoint(); err != nil {
 		t.Fatal(err)
 	}
@@ -291,19 +308,14 @@ func TestCheckpointResumesWithNewBlocksOnly(t *testing.T) {
 	}
 	b := &counting{Backend: c.client}
 	g2 := newGroup(t)
-	s2, err := NewSyncer(b, g2, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := newSyncer(t, b, g2, cfg)
 	if got, want := g2.Root(), g1.Root(); !got.Equal(&want) {
 		t.Fatalf("root restored from checkpoint %s, want %s", got.String(), want.String())
 	}
 	if got, want := g2.Roots(), g1.Roots(); !rootsEqual(got, want) {
 		t.Errorf("restored %d roots, want %d", len(got), len(want))
 	}
-	if err := s2.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	syncOnce(t, s2)
 	head := c.head()
 	if len(b.ranges) != 1 || b.ranges[0] != [2]uint64{resumeAt, head} {
 		t.Errorf("FilterLogs ranges after restart = %v, want [[%d %d]]", b.ranges, resumeAt, head)
@@ -313,13 +325,8 @@ func TestCheckpointResumesWithNewBlocksOnly(t *testing.T) {
 	}
 	// The result equals a sync from scratch.
 	fresh := newGroup(t)
-	s3, err := NewSyncer(c.client, fresh, Config{ChainID: cfg.ChainID, Contract: c.contract, NoConfirmations: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s3.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s3 := newSyncer(t, c.client, fresh, Config{ChainID: cfg.ChainID, Contract: c.contract, NoConfirmations: true})
+	syncOnce(t, s3)
 	if got, want := g2.Root(), fresh.Root(); !got.Equal(&want) || g2.Len() != 5 {
 		t.Errorf("resumed root %s with %d members, fresh sync %s with 5", got.String(), g2.Len(), want.String())
 	}
@@ -327,7 +334,6 @@ func TestCheckpointResumesWithNewBlocksOnly(t *testing.T) {
 
 func TestMalformedEventsAreSkipped(t *testing.T) {
 	c := newChain(t)
-	ctx := context.Background()
 	w := func(v *big.Int) []byte { return common.LeftPadBytes(v.Bytes(), 32) }
 	cat := func(ws ...[]byte) []byte { return bytes.Join(ws, nil) }
 	one, id := big.NewInt(1), fieldToBig(identity(9).Commitment)
@@ -352,9 +358,7 @@ func TestMalformedEventsAreSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	syncOnce(t, s)
 	if got := s.Stats().Skipped; got != uint64(len(bad)) {
 		t.Errorf("Stats().Skipped = %d, want %d", got, len(bad))
 	}
@@ -371,7 +375,6 @@ func TestMalformedEventsAreSkipped(t *testing.T) {
 
 func TestErasures(t *testing.T) {
 	c := newChain(t)
-	ctx := context.Background()
 	for i := range 3 {
 		c.register(identity(uint64(i)), 4)
 	}
@@ -381,14 +384,7 @@ func TestErasures(t *testing.T) {
 	c.call("eraseMemberships", ids(1), true)  // full: the leaf becomes 0
 	c.sim.Commit()
 
-	g := newGroup(t)
-	s, err := NewSyncer(c.client, g, Config{Contract: c.contract, NoConfirmations: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, g := c.syncNew(t)
 	want := newGroup(t)
 	if _, err := want.Apply([]membership.Change{
 		{Index: 0, RateCommitment: rln.RateCommitment(identity(0).Commitment, 4)},
@@ -416,14 +412,7 @@ func TestReorgRollsBack(t *testing.T) {
 	c.register(identity(1), 2)
 	c.sim.Commit()
 
-	g := newGroup(t)
-	s, err := NewSyncer(c.client, g, Config{Contract: c.contract, NoConfirmations: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, g := c.syncNew(t)
 	if g.Len() != 2 {
 		t.Fatalf("before the reorg: %d members, want 2", g.Len())
 	}
@@ -435,20 +424,11 @@ func TestReorgRollsBack(t *testing.T) {
 	for range 3 {
 		c.sim.Commit()
 	}
-	if err := s.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	syncOnce(t, s)
 	if got := s.Stats().Reorgs; got != 1 {
 		t.Errorf("Stats().Reorgs = %d, want 1", got)
 	}
-	fresh := newGroup(t)
-	s2, err := NewSyncer(c.client, fresh, Config{Contract: c.contract, NoConfirmations: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s2.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, fresh := c.syncNew(t)
 	// Member 1's transaction comes back in a block of the side chain: the
 	// syncer undid the abandoned block and applied the registration again.
 	if got := s.Stats().Applied; got != 3 {
@@ -496,11 +476,8 @@ func TestRunFollowsTheChainAndCheckpointsOnExit(t *testing.T) {
 	c := newChain(t)
 	path := filepath.Join(t.TempDir(), "ckpt")
 	g := newGroup(t)
-	s, err := NewSyncer(c.client, g, Config{Contract: c.contract, NoConfirmations: true, PollInterval: 10 * time.Millisecond,
+	s := newSyncer(t, c.client, g, Config{Contract: c.contract, NoConfirmations: true, PollInterval: 10 * time.Millisecond,
 		CheckpointPath: path, CheckpointInterval: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -528,18 +505,12 @@ func TestRunFollowsTheChainAndCheckpointsOnExit(t *testing.T) {
 
 func TestRootCrossCheck(t *testing.T) {
 	c := newChain(t)
-	ctx := context.Background()
 	g := newGroup(t)
-	s, err := NewSyncer(c.client, g, Config{Contract: c.contract, NoConfirmations: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newSyncer(t, c.client, g, Config{Contract: c.contract, NoConfirmations: true})
 	// The mock's root() reverts until set: no check, no mismatch.
 	c.register(identity(0), 1)
 	c.sim.Commit()
-	if err := s.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	syncOnce(t, s)
 	// The contract reports the right root in the block of member 1.
 	want := newGroup(t)
 	for i := range uint64(2) {
@@ -552,9 +523,7 @@ func TestRootCrossCheck(t *testing.T) {
 	c.sim.Commit()
 	var debug bytes.Buffer
 	s.log = slog.New(slog.NewTextHandler(&debug, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if err := s.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	syncOnce(t, s)
 	if got := s.Stats().RootMismatches; got != 0 || strings.Contains(debug.String(), "unavailable") {
 		t.Fatalf("RootMismatches = %d with the contract agreeing, log %q; want 0 and a check made", got, debug.String())
 	}
@@ -564,9 +533,7 @@ func TestRootCrossCheck(t *testing.T) {
 	c.sim.Commit()
 	var logs bytes.Buffer
 	s.log = slog.New(slog.NewTextHandler(&logs, nil))
-	if err := s.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	syncOnce(t, s)
 	if got := s.Stats().RootMismatches; got != 1 || !strings.Contains(logs.String(), "differs from the contract's root()") {
 		t.Errorf("RootMismatches = %d, log %q; want 1 and an error line", got, logs.String())
 	}
@@ -619,14 +586,7 @@ func TestSyncedRootMatchesZerokit(t *testing.T) {
 		c.register(rln.Identity{Commitment: id}, m.UserMessageLimit)
 		c.sim.Commit()
 	}
-	g := newGroup(t)
-	s, err := NewSyncer(c.client, g, Config{Contract: c.contract, NoConfirmations: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SyncOnce(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	_, g := c.syncNew(t)
 	want, err := membership.ParseField(pv.Tree.Root.Dec)
 	if err != nil {
 		t.Fatal(err)
