@@ -29,4 +29,11 @@ import (
 	_ "github.com/u-root/u-root/pkg/mount"
 	_ "github.com/u-root/u-root/pkg/mount/block"
 	_ "github.com/vishvananda/netlink"
+
+	_ "github.com/consensys/gnark/backend/groth16"
+	_ "github.com/consensys/gnark/backend/groth16/bn254"
+	_ "github.com/consensys/gnark/constraint/bn254"
+	_ "github.com/consensys/gnark/frontend"
+	_ "github.com/consensys/gnark/frontend/cs/r1cs"
+	_ "github.com/consensys/gnark/test"
 )
