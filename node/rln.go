@@ -79,17 +79,17 @@ func (s *rlnService) goBackground() bool {
 
 // startRLN sets up RLN when waku.rln.enabled, and installs its validator on
 // the relay. It returns nil, nil when RLN is off.
-func (n *Node) startRLN(ctx context.Context) (s *rlnService, err error) {
+func (n *Node) startRLN(ctx context.Context) (_ *rlnService, err error) {
 	rc := n.cfg.Waku.RLN
 	if !rc.Enabled {
 		return nil, nil
 	}
-	s = &rlnService{cfgEpoch: uint64(rc.EpochDuration() / time.Second)}
+	s := &rlnService{cfgEpoch: uint64(rc.EpochDuration() / time.Second)}
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	defer func() {
 		if err != nil {
-			s.close()
+			s.close() // s, not the nil result: a failed start leaves nothing running
 		}
 	}()
 	dir := filepath.Join(n.cfg.DataDir, "rln")

@@ -236,3 +236,34 @@ func checkSlashingRecord(t *testing.T, n *node.Node, f rlnFixture) {
 		}
 	}
 }
+
+// TestRLNStartErrors: a membership file or keystore that cannot be used
+// makes Start fail with an error that names the setting, never a panic,
+// and the node closes cleanly.
+func TestRLNStartErrors(t *testing.T) {
+	f := newRLNFixture(t)
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"members": [{"id_commitment": "0x0", "user_message_limit": 1}]}`), 0o600)
+	for _, tc := range []struct {
+		name, want string
+		edit       func(*config.Config)
+	}{
+		{"missing membership file", "waku.rln.membership", func(c *config.Config) { c.Waku.RLN.Membership = filepath.Join(t.TempDir(), "none.json") }},
+		{"bad member", "waku.rln.membership", func(c *config.Config) { c.Waku.RLN.Membership = bad }},
+		{"wrong keystore password", "waku.rln.keystore", func(c *config.Config) { c.Waku.RLN.Keystore = f.keystore }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(node.EnvRLNPassword, "not the password")
+			cfg := f.config(t, false)
+			tc.edit(&cfg)
+			n := newNode(t, cfg)
+			err := n.Start(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Start = %v, want an error naming %s", err, tc.want)
+			}
+			if err := n.Close(); err != nil {
+				t.Errorf("Close after a failed start: %v", err)
+			}
+		})
+	}
+}
