@@ -12,6 +12,9 @@ import (
 )
 
 func main() {
+	if os.Getpid() == 1 { // init of a Cairn image: the appliance handles signals itself
+		os.Exit(cli.Main(context.Background(), cli.Env{Args: []string{"appliance"}, Stdout: os.Stdout, Stderr: os.Stderr}))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// After the first signal, a second one kills the process the default way.
 	context.AfterFunc(ctx, stop)

@@ -121,6 +121,7 @@ CAIRN_CONFIG, CAIRN_* environment variables, and flags.`,
 		newWakuCmd(env, g),
 		newRLNCmd(env),
 		newVersionCmd(env),
+		newApplianceCmd(env), newImageCmd(env),
 	)
 	return root
 }

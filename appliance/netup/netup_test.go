@@ -1,0 +1,36 @@
+package netup_test
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/cairn-node/cairn/appliance/netup"
+)
+
+func TestParseCmdline(t *testing.T) {
+	c, err := netup.ParseCmdline("console=ttyS0 panic=-1 cairn.hostname=box cairn.ip=10.0.2.15/24 cairn.gw=10.0.2.2 cairn.dns=10.0.2.3,1.1.1.1 cairn.dhcp_timeout=3s quiet\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Hostname != "box" || c.Static != netip.MustParsePrefix("10.0.2.15/24") || c.Gateway != netip.MustParseAddr("10.0.2.2") || c.DHCPTimeout != 3*time.Second {
+		t.Errorf("ParseCmdline() = %+v, want box 10.0.2.15/24 via 10.0.2.2, 3s", c)
+	}
+	if got, want := c.ResolvConf(), "nameserver 10.0.2.3\nnameserver 1.1.1.1\n"; got != want {
+		t.Errorf("ResolvConf() = %q, want %q", got, want)
+	}
+	if _, err := netup.ParseCmdline("cairn.ip=10.0.2.300/24"); err == nil {
+		t.Error("ParseCmdline(bad cairn.ip) = nil error, want an error")
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := netup.ParseCmdline("console=ttyS0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.EnsureDefaults()
+	if c.Hostname != "cairn" || c.DHCPTimeout != netup.DefaultDHCPTimeout || c.Static.IsValid() {
+		t.Errorf("defaults = %+v, want hostname cairn, %v, no static address", c, netup.DefaultDHCPTimeout)
+	}
+}

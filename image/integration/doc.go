@@ -1,0 +1,12 @@
+// Package integration holds the boot tests of Cairn images: they build an
+// image with package image and boot it under qemu (TCG, UEFI firmware,
+// user networking forwarded to 127.0.0.1 only), then talk to the node.
+//
+// They are slow (about a minute per board on 2 cores) and need qemu, the
+// UEFI firmware and apt, so they run only with CAIRN_BOOT_TEST=1:
+//
+//	apt-get install qemu-system-x86 ovmf systemd-boot-efi
+//	CAIRN_BOOT_TEST=1 go test -v -count=1 -timeout 15m ./image/integration
+//
+// Without CAIRN_BOOT_TEST, or without those tools, they skip and say why.
+package integration
