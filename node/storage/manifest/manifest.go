@@ -143,7 +143,10 @@ type VerificationInfo struct {
 	SlotRoots []cid.Cid
 	// CellSize is the proof cell size in bytes, DefaultCellSize upstream.
 	CellSize uint32
-	// Strategy indexes blocks into slots; upstream uses Linear.
+	// Strategy indexes blocks into slots, as written by the node that made
+	// the manifest. For manifests without verification info,
+	// node/storage/slots uses nim-codex's slot-builder default, Stepped
+	// (builder.nim @8a79a9b), not the Linear the format notes name.
 	Strategy Strategy
 }
 
