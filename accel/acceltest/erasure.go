@@ -73,6 +73,27 @@ func skipUnavailable(t *testing.T, err error) {
 	}
 }
 
+// kernelPair returns the implementation of backend b under test and the go
+// reference, both made by newKernel; it skips the test when b is
+// unavailable in this build and fails it on any other error, or when the
+// implementation reports another backend. name is the constructor's name
+// for messages ("msm.New").
+func kernelPair[K interface{ Backend() accel.Backend }](t *testing.T, b accel.Backend, name string, newKernel func(accel.Backend) (K, error)) (got, ref K) {
+	t.Helper()
+	got, err := newKernel(b)
+	if err != nil {
+		skipUnavailable(t, err)
+		t.Fatalf("%s(%s) = %v", name, b, err)
+	}
+	if got.Backend() != b {
+		t.Fatalf("%s(%s).Backend() = %s", name, b, got.Backend())
+	}
+	if ref, err = newKernel(accel.Go); err != nil {
+		t.Fatalf("%s(go) = %v", name, err)
+	}
+	return got, ref
+}
+
 // RunErasure checks backend b of the erasure kernel against the Go
 // reference: identical parity, Verify, reconstruction from every pattern of
 // up to M missing shards for small codes, and clear errors (never panics)

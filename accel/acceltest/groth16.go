@@ -34,18 +34,7 @@ import (
 // this build.
 func RunGroth16Verify(t *testing.T, b accel.Backend) {
 	t.Helper()
-	v, err := groth16verify.New(b)
-	if err != nil {
-		skipUnavailable(t, err)
-		t.Fatalf("groth16verify.New(%s) = %v", b, err)
-	}
-	if v.Backend() != b {
-		t.Fatalf("groth16verify.New(%s).Backend() = %s", b, v.Backend())
-	}
-	ref, err := groth16verify.New(accel.Go)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, ref := kernelPair(t, b, "groth16verify.New", groth16verify.New)
 	rng := rand.New(rand.NewPCG(7, 16))
 	setups := make(map[int]*g16Setup)
 	for _, n := range []int{0, 1, 5, 12} {

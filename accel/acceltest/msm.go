@@ -33,18 +33,7 @@ var msmSizes = []int{1, 2, 3, 5, 17, 64, 100, 1000, 4099}
 // unavailable in this build.
 func RunMSM(t *testing.T, b accel.Backend) {
 	t.Helper()
-	m, err := msm.New(b)
-	if err != nil {
-		skipUnavailable(t, err)
-		t.Fatalf("msm.New(%s) = %v", b, err)
-	}
-	if m.Backend() != b {
-		t.Fatalf("msm.New(%s).Backend() = %s", b, m.Backend())
-	}
-	ref, err := msm.New(accel.Go)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, ref := kernelPair(t, b, "msm.New", msm.New)
 	t.Run("fixed", func(t *testing.T) { msmFixed(t, m) })
 	t.Run("empty", func(t *testing.T) { msmEmpty(t, m) })
 	t.Run("lengths", func(t *testing.T) { msmLengths(t, m) })

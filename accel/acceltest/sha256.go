@@ -19,15 +19,7 @@ var sha256Lengths = []int{0, 1, 3, 31, 55, 56, 57, 63, 64, 65, 119, 120, 127, 12
 // (large enough to cross the parallel threshold).
 func RunSHA256(t *testing.T, b accel.Backend) {
 	t.Helper()
-	h, err := sha256x.New(b)
-	if err != nil {
-		skipUnavailable(t, err)
-		t.Fatalf("sha256x.New(%s) = %v", b, err)
-	}
-	ref, err := sha256x.New(accel.Go)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, ref := kernelPair(t, b, "sha256x.New", sha256x.New)
 	rng := rand.New(rand.NewPCG(3, 4))
 	randBlock := func(n int) []byte {
 		p := make([]byte, n)
