@@ -3,6 +3,7 @@ package node
 import (
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -11,7 +12,10 @@ import (
 	"github.com/cairn-node/cairn/node/api"
 	"github.com/cairn-node/cairn/node/buildinfo"
 	relayapi "github.com/cairn-node/cairn/node/relay/httpapi"
+	"github.com/cairn-node/cairn/node/storage/ec"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
+	proofsapi "github.com/cairn-node/cairn/node/storage/proofs/httpapi"
+	"github.com/cairn-node/cairn/node/storage/proofs/prover"
 	"github.com/cairn-node/cairn/node/waku/store"
 	storeapi "github.com/cairn-node/cairn/node/waku/store/httpapi"
 )
@@ -37,6 +41,9 @@ func (n *Node) handler() http.Handler {
 		Network: &network{host: n.host, ex: n.exchange},
 	})
 	n.api.Register(mux, httpapi.PrefixStorage, httpapi.PrefixCodex)
+	n.proofs = prover.NewService(prover.Options{Store: n.store, Dir: filepath.Join(n.cfg.DataDir, "proofs"), Logger: n.opts.log, Registerer: n.metrics,
+		EC: ec.Options{Router: n.router, Hasher: n.hasher, Logger: n.opts.log}})
+	proofsapi.New(n.proofs, n.opts.log).Register(mux, httpapi.PrefixStorage)
 	n.relayAPI = relayapi.New(n.relay, relayapi.Options{
 		Logger: n.opts.log, ClusterID: n.cfg.Waku.ClusterID, ShardCount: int(n.cfg.Waku.Shards),
 		Publish: n.publisher().Publish,

@@ -52,6 +52,7 @@ import (
 	"github.com/cairn-node/cairn/node/storage/dataset"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
 	"github.com/cairn-node/cairn/node/storage/pebblestore"
+	"github.com/cairn-node/cairn/node/storage/proofs/prover"
 	"github.com/cairn-node/cairn/node/waku/store/archive"
 )
 
@@ -80,7 +81,19 @@ type options struct {
 	log             *slog.Logger
 	shutdownTimeout time.Duration
 	scrubInterval   time.Duration
+	proofCheck      time.Duration // storage-proof self-check period; 0: off
 	onSpam          func(rlnrelay.Spam)
+}
+
+// WithProofSelfCheck proves one random slot of a random erasure-coded
+// dataset every d (one sample; keys set up on the first check) and exports
+// cairn_storage_proof_selfcheck_ok{cid} and
+// cairn_storage_proof_selfcheck_failures_total. Zero (the default) is off.
+func WithProofSelfCheck(d time.Duration) Option {
+	return func(o *options) error {
+		o.proofCheck = d
+		return nil
+	}
 }
 
 // WithRLNSpamHook calls f, synchronously in the relay's validation path, for
@@ -138,6 +151,7 @@ type Node struct {
 	host     *p2p.Host
 	exchange *blockexc.Exchange
 	api      *httpapi.Server
+	proofs   *prover.Service // storage proofs (keys set up lazily)
 	relay    *relay.Relay
 	relayAPI *relayapi.Server
 	waku     *waku       // services around the relay, built by Start
@@ -351,6 +365,13 @@ func (n *Node) Start(ctx context.Context) error {
 			n.scrubLoop(bg, iv)
 		}()
 	}
+	if iv := n.opts.proofCheck; iv > 0 {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.proofs.RunSelfCheck(bg, iv)
+		}()
+	}
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
@@ -455,6 +476,9 @@ func (n *Node) close() error {
 	n.wg.Wait()
 	if n.api != nil {
 		n.api.Close()
+	}
+	if n.proofs != nil {
+		n.proofs.Close()
 	}
 	if n.relayAPI != nil {
 		n.relayAPI.Close()

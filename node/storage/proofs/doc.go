@@ -15,6 +15,18 @@
 //	proof, err := keys.Prove(witness)             // *circuit.Witness
 //	err = keys.VerifyingKey().Verify(proof, pub)  // nil or ErrInvalidProof
 //
+// # Batch verification
+//
+// [VerifyingKey.BatchKey] converts the key for the accel/groth16verify
+// kernel, which checks many proofs with one random linear combination and
+// bisects a failing batch to name the bad proofs:
+//
+//	bk, err := keys.VerifyingKey().BatchKey()
+//	ok, err := bk.Verify(nil, proofs, publics) // ok[i] per proof
+//
+// Package prover proves slots of stored datasets; package httpapi serves
+// that over the node's REST API.
+//
 // # Encodings
 //
 // A [Proof] has gnark's compressed binary form (MarshalBinary) and a JSON

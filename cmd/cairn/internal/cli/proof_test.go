@@ -1,0 +1,62 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cairn-node/cairn/cmd/cairn/internal/cli"
+)
+
+// TestProofCommandsAgainstNode uploads an erasure-coded file to a running
+// node, proves a slot with one sample and verifies the proof file, then a
+// tampered copy.
+func TestProofCommandsAgainstNode(t *testing.T) {
+	r := startRun(t, nil, "--data-dir", t.TempDir(), "--api-addr", "127.0.0.1:0")
+	api := strings.TrimPrefix(r.url, "http://")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "data.bin")
+	data := make([]byte, 4*65536)
+	for i := range data {
+		data[i] = byte(i*13 + i/251)
+	}
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cairn(t, nil, "storage", "upload", "--api", api, "--ec", "2,1", src)
+	if code != cli.ExitOK {
+		t.Fatalf("storage upload --ec 2,1 = %d:\n%s", code, errs)
+	}
+	mc := strings.TrimSpace(out)
+
+	pf := filepath.Join(dir, "proof.json")
+	code, out, errs = cairn(t, nil, "proof", "prove", "--api", api, "--cid", mc, "--slot", "2", "--entropy", "987654321", "--samples", "1", "-o", pf)
+	if code != cli.ExitOK || !strings.Contains(out, "proof of slot 2 (1 samples") {
+		t.Fatalf("proof prove = %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+	if code, out, errs := cairn(t, nil, "proof", "verify", "--api", api, pf); code != cli.ExitOK || strings.TrimSpace(out) != "proof valid" {
+		t.Fatalf("proof verify = %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+
+	raw, err := os.ReadFile(pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(raw), `"987654321"`, `"987654322"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cairn(t, nil, "proof", "verify", "--api", api, bad); code != cli.ExitError || !strings.Contains(errs, "INVALID") {
+		t.Errorf("proof verify (other entropy) = %d, stderr %q; want exit 1 and INVALID", code, errs)
+	}
+	if code, _, errs := cairn(t, nil, "proof", "prove", "--api", api, "--cid", mc, "--slot", "3", "--entropy", "1", "--samples", "1"); code != cli.ExitError || !strings.Contains(errs, "400") {
+		t.Errorf("proof prove --slot 3 of 3 = %d, stderr %q; want exit 1 and 400", code, errs)
+	}
+	if code, _, _ := cairn(t, nil, "proof", "prove", "--api", api, "--cid", mc); code != cli.ExitUsage {
+		t.Errorf("proof prove without --entropy = %d, want %d", code, cli.ExitUsage)
+	}
+	if code := r.stop(t); code != cli.ExitOK {
+		t.Errorf("cairn run exit = %d", code)
+	}
+}

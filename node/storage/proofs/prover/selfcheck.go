@@ -1,0 +1,165 @@
+package prover
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cairn-node/cairn/accel/poseidon2"
+	"github.com/cairn-node/cairn/node/storage/cids"
+	"github.com/cairn-node/cairn/node/storage/manifest"
+)
+
+// selfCheckSamples is the sample count of a self-check: one cell is
+// enough to show the slot trees, the block and the prover all work, and
+// its keys take the least time to set up.
+const selfCheckSamples = 1
+
+// selfCheckMetrics are the self-check's gauge and counter.
+type selfCheckMetrics struct {
+	ok       *prometheus.GaugeVec
+	failures prometheus.Counter
+}
+
+func newSelfCheckMetrics(reg prometheus.Registerer) *selfCheckMetrics {
+	m := &selfCheckMetrics{
+		ok: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cairn_storage_proof_selfcheck_ok",
+			Help: "1 when the last storage-proof self-check of the dataset (manifest CID) proved and verified, 0 when it failed.",
+		}, []string{"cid"}),
+		failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cairn_storage_proof_selfcheck_failures_total",
+			Help: "Storage-proof self-checks that failed to prove or verify a stored slot.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.ok, m.failures)
+	}
+	return m
+}
+
+// SelfCheck is the outcome of one self-check.
+type SelfCheck struct {
+	// CID is the protected dataset checked; undefined when there was none.
+	CID  cid.Cid
+	Slot int
+	// Err is nil when the proof was made and verified.
+	Err error
+}
+
+// SelfCheckOnce proves one random slot of one random erasure-coded dataset
+// of the store with one sample and random entropy, verifies the proof and
+// records the outcome in the metrics (cairn_storage_proof_selfcheck_ok
+// {cid} = 1 or 0, cairn_storage_proof_selfcheck_failures_total). It
+// returns false when there was nothing to check (no erasure-coded
+// dataset, or the keys are still being set up). Datasets no longer stored
+// lose their gauge.
+func (s *Service) SelfCheckOnce(ctx context.Context) (SelfCheck, bool) {
+	ds, err := s.protectedDatasets(ctx)
+	if err != nil {
+		s.log.Warn("proof self-check: list datasets", "err", err)
+		return SelfCheck{}, false
+	}
+	if len(ds) == 0 {
+		return SelfCheck{}, false
+	}
+	d := ds[mrand.IntN(len(ds))]
+	c := SelfCheck{CID: d.cid, Slot: mrand.IntN(d.slots)}
+	c.Err = s.checkSlot(ctx, c.CID, c.Slot)
+	switch {
+	case errors.Is(c.Err, ErrSetupRunning), ctx.Err() != nil:
+		return c, false
+	case c.Err != nil:
+		s.setGauge(c.CID, 0)
+		s.metrics.failures.Inc()
+		s.log.Error("storage proof self-check FAILED: the node cannot prove it holds this slot",
+			"manifest", cids.String(c.CID), "slot", c.Slot, "err", c.Err)
+	default:
+		s.setGauge(c.CID, 1)
+		s.log.Info("storage proof self-check passed", "manifest", cids.String(c.CID), "slot", c.Slot)
+	}
+	return c, true
+}
+
+// checkSlot proves and verifies one slot with random entropy.
+func (s *Service) checkSlot(ctx context.Context, c cid.Cid, slot int) error {
+	e, err := rand.Int(rand.Reader, poseidon2.Modulus())
+	if err != nil {
+		return fmt.Errorf("prover: entropy: %w", err)
+	}
+	res, err := s.Prove(ctx, c, slot, e, selfCheckSamples)
+	if err != nil {
+		return err
+	}
+	return s.Verify(ctx, selfCheckSamples, res.Proof, res.Public)
+}
+
+type protectedDataset struct {
+	cid   cid.Cid
+	slots int
+}
+
+// protectedDatasets lists the erasure-coded datasets of the store and
+// drops the gauges of datasets no longer there.
+func (s *Service) protectedDatasets(ctx context.Context) ([]protectedDataset, error) {
+	infos, err := s.opts.Store.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []protectedDataset
+	keep := map[string]bool{}
+	for _, info := range infos {
+		raw, err := s.opts.Store.Get(ctx, info.Manifest)
+		if err != nil {
+			continue // deleted meanwhile, or lost: the scrubber reports it
+		}
+		m, _, err := manifest.Decode(raw)
+		if err != nil || !m.Protected() {
+			continue
+		}
+		out = append(out, protectedDataset{cid: info.Manifest, slots: int(m.Erasure.K + m.Erasure.M)})
+		keep[cids.String(info.Manifest)] = true
+	}
+	s.pruneGauges(keep)
+	return out, nil
+}
+
+// setGauge sets the self-check gauge of dataset c.
+func (s *Service) setGauge(c cid.Cid, v float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gauged[cids.String(c)] = true
+	s.metrics.ok.WithLabelValues(cids.String(c)).Set(v)
+}
+
+// pruneGauges drops the gauges of datasets not in keep.
+func (s *Service) pruneGauges(keep map[string]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.gauged {
+		if !keep[c] {
+			s.metrics.ok.DeleteLabelValues(c)
+			delete(s.gauged, c)
+		}
+	}
+}
+
+// RunSelfCheck runs SelfCheckOnce every interval until ctx ends.
+func (s *Service) RunSelfCheck(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.SelfCheckOnce(ctx)
+		}
+	}
+}

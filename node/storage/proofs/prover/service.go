@@ -1,0 +1,226 @@
+package prover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cairn-node/cairn/node/storage"
+	"github.com/cairn-node/cairn/node/storage/ec"
+	"github.com/cairn-node/cairn/node/storage/proofs"
+	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
+	"github.com/cairn-node/cairn/node/storage/slots"
+)
+
+// Defaults of Options.
+const (
+	// DefaultSamples is the sample count of a request that names none,
+	// upstream's usual N.
+	DefaultSamples = 5
+	// DefaultMaxSamples bounds N: keys for 100 samples take about 4.5 min
+	// and 3 GB to set up on a 2-core machine, and 323 MB on disk.
+	DefaultMaxSamples = 100
+	// DefaultSetupWait is how long a request waits for a key setup before
+	// it gets ErrSetupRunning: N = 1 takes about 3 s, N = 5 about 12 s.
+	DefaultSetupWait = 30 * time.Second
+)
+
+// ErrSetupRunning reports that the keys for the requested sample count are
+// still being generated; the setup goes on, so retry later (the HTTP API
+// answers 503 with Retry-After).
+var ErrSetupRunning = errors.New("prover: proving keys are being set up")
+
+// Options configures a Service.
+type Options struct {
+	// Store holds the datasets. Required.
+	Store storage.Store
+	// Dir keeps the proving keys (Dir/keys) and the slot trees
+	// (Dir/slots); created on first use. Required.
+	Dir string
+	// EC configures reading (and repairing) the protected datasets.
+	EC ec.Options
+	// Logger receives setup logs. Nil means slog.Default().
+	Logger *slog.Logger
+	// MaxSamples bounds the sample count of a request. Zero means
+	// DefaultMaxSamples.
+	MaxSamples int
+	// SetupWait is how long Keys waits for a running setup. Zero means
+	// DefaultSetupWait.
+	SetupWait time.Duration
+	// Registerer receives the self-check metrics; nil registers none.
+	Registerer prometheus.Registerer
+}
+
+// Service proves slots of the datasets in a store by manifest CID, with
+// keys set up lazily per sample count. It is safe for concurrent use;
+// proofs run one at a time (each uses every core).
+type Service struct {
+	opts    Options
+	log     *slog.Logger
+	ctx     context.Context // cancelled by Close: stops running setups
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	prove   chan struct{} // one proof at a time
+	metrics *selfCheckMetrics
+
+	mu     sync.Mutex
+	keys   map[int]*keyEntry
+	gauged map[string]bool // CIDs with a self-check gauge
+}
+
+// keyEntry is the setup of one sample count; done closes when it ends.
+type keyEntry struct {
+	done chan struct{}
+	keys *proofs.Keys
+	err  error
+}
+
+// NewService returns a service over opts.Store. It does no I/O; it
+// registers the self-check metrics with opts.Registerer (once per
+// registry).
+func NewService(opts Options) *Service {
+	if opts.MaxSamples <= 0 {
+		opts.MaxSamples = DefaultMaxSamples
+	}
+	if opts.SetupWait <= 0 {
+		opts.SetupWait = DefaultSetupWait
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{
+		opts: opts, log: log.With("subsys", "node/storage/proofs"), ctx: ctx, cancel: cancel,
+		prove: make(chan struct{}, 1), keys: map[int]*keyEntry{}, gauged: map[string]bool{},
+		metrics: newSelfCheckMetrics(opts.Registerer),
+	}
+}
+
+// closeWait bounds Close's wait for a running key setup: gnark's setup
+// checks for cancellation only between its steps.
+const closeWait = 15 * time.Second
+
+// Close stops running key setups and waits for them to end, at most
+// closeWait (a setup for many samples is then abandoned mid-step; its key
+// file is written atomically, so nothing half-written is left).
+func (s *Service) Close() {
+	s.cancel()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		s.log.Warn("proof key setup still running at close; abandoned")
+	}
+}
+
+// Keys returns the keys for n samples, setting them up (in the background,
+// into Dir/keys, or loading them from there) on first use. It waits for a
+// running setup up to Options.SetupWait (or ctx), then returns
+// ErrSetupRunning. A failed setup is returned once and retried on the
+// next call. Errors wrap ErrInput for n out of range.
+func (s *Service) Keys(ctx context.Context, n int) (*proofs.Keys, error) {
+	if n < 1 || n > s.opts.MaxSamples {
+		return nil, fmt.Errorf("%w: samples %d, want 1..%d", ErrInput, n, s.opts.MaxSamples)
+	}
+	s.mu.Lock()
+	e := s.keys[n]
+	if e == nil {
+		if err := s.ctx.Err(); err != nil {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("prover: service closed: %w", err)
+		}
+		e = &keyEntry{done: make(chan struct{})}
+		s.keys[n] = e
+		s.wg.Add(1)
+		go s.setup(n, e)
+	}
+	s.mu.Unlock()
+	t := time.NewTimer(s.opts.SetupWait)
+	defer t.Stop()
+	select {
+	case <-e.done:
+		return e.keys, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, fmt.Errorf("%w for %d samples (this takes about %s on a 2-core machine); retry later", ErrSetupRunning, n, setupEstimate(n))
+	}
+}
+
+// setup runs the setup of n samples and publishes its result in e.
+func (s *Service) setup(n int, e *keyEntry) {
+	defer s.wg.Done()
+	defer close(e.done)
+	start := time.Now()
+	dir := filepath.Join(s.opts.Dir, "keys")
+	if e.err = os.MkdirAll(dir, 0o700); e.err == nil {
+		e.keys, e.err = proofs.Setup(s.ctx, dir, circuit.DefaultParams(n))
+	}
+	if e.err != nil {
+		e.err = fmt.Errorf("prover: set up keys for %d samples in %s: %w", n, dir, e.err)
+		s.log.Warn("proof key setup failed", "samples", n, "err", e.err)
+		s.mu.Lock()
+		delete(s.keys, n) // retried by the next request
+		s.mu.Unlock()
+		return
+	}
+	s.log.Info("proof keys ready", "samples", n, "from_cache", e.keys.FromCache(), "took", time.Since(start).Round(time.Millisecond))
+}
+
+// setupEstimate is the measured setup time for n samples (package proofs'
+// figures: 2.6 s per sample), rounded up.
+func setupEstimate(n int) time.Duration {
+	return (time.Duration(n)*2600*time.Millisecond + time.Second).Round(time.Second)
+}
+
+// RetryAfter suggests when to retry after ErrSetupRunning for n samples.
+func (s *Service) RetryAfter(n int) time.Duration {
+	return max(5*time.Second, min(setupEstimate(n), time.Minute))
+}
+
+// Prove proves slot of the protected dataset whose manifest CID is c, for
+// entropy with n samples. Errors: those of ec.Open (storage.ErrNotFound for
+// an unknown CID, ec.ErrNotProtected), Keys and ProveSlot.
+func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.Int, n int) (*Result, error) {
+	d, err := ec.Open(ctx, s.opts.Store, c, s.opts.EC)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.Keys(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(s.opts.Dir, "slots")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("prover: slot tree directory: %w", err)
+	}
+	select {
+	case s.prove <- struct{}{}:
+		defer func() { <-s.prove }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return ProveSlot(ctx, d, d.Manifest(), slot, entropy, keys, slots.Options{Dir: dir, Router: s.opts.EC.Router})
+}
+
+// Verify checks a proof made with n samples (setting the keys up if
+// needed, as Keys): nil when valid, an error wrapping
+// proofs.ErrInvalidProof when not.
+func (s *Service) Verify(ctx context.Context, n int, proof *proofs.Proof, pub proofs.PublicInputs) error {
+	keys, err := s.Keys(ctx, n)
+	if err != nil {
+		return err
+	}
+	return VerifySlotProof(keys.VerifyingKey(), proof, pub.Entropy, pub.DataSetRoot, pub.SlotIndex)
+}
