@@ -140,3 +140,26 @@ func TestRelayMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterZero: a node on cluster 0 autoshards REST messages into its
+// own cluster, so they reach its archive.
+func TestClusterZero(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Waku.ClusterID = 0
+	n := newNode(t, cfg)
+	if err := n.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const ct = "/cairn/1/zero/proto"
+	postJSON(t, n.URL()+"/relay/v1/auto/messages", map[string]any{"payload": []byte("cluster 0"), "contentTopic": ct, "timestamp": time.Now().UnixNano()})
+	var resp storeapi.Response
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		getJSON(t, n.URL()+"/store/v3/messages?includeData=true&contentTopics="+url.QueryEscape(ct), &resp)
+		if len(resp.Messages) > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(resp.Messages) != 1 || resp.Messages[0].PubsubTopic == nil || !strings.HasPrefix(*resp.Messages[0].PubsubTopic, "/waku/2/rs/0/") {
+		t.Fatalf("archive of a cluster-0 node = %+v, want the message on a /waku/2/rs/0/ shard", resp.Messages)
+	}
+}

@@ -34,8 +34,10 @@ const DefaultCacheSize = 100
 
 // Options configure a Server. The zero value uses cluster 1, 8 shards.
 type Options struct {
-	// ClusterID and ShardCount drive autosharding; zero means
-	// message.DefaultClusterID and message.DefaultShardCount.
+	// ClusterID and ShardCount drive autosharding. A zero ShardCount
+	// means the Waku Network's message.DefaultClusterID and
+	// message.DefaultShardCount for both; otherwise ClusterID is taken as
+	// it is, so cluster 0 works.
 	ClusterID  uint16
 	ShardCount int
 	// CacheSize bounds each topic's cache; zero means DefaultCacheSize.
@@ -66,11 +68,8 @@ type Server struct {
 
 // New returns a server over r.
 func New(r *relay.Relay, opts Options) *Server {
-	if opts.ClusterID == 0 {
-		opts.ClusterID = message.DefaultClusterID
-	}
 	if opts.ShardCount == 0 {
-		opts.ShardCount = message.DefaultShardCount
+		opts.ClusterID, opts.ShardCount = message.DefaultClusterID, message.DefaultShardCount
 	}
 	if opts.CacheSize == 0 {
 		opts.CacheSize = DefaultCacheSize
