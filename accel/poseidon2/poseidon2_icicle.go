@@ -284,8 +284,7 @@ func icicleCanonical(x *accel.Fr) bool {
 
 // icicleModulus is r in little-endian bytes.
 var icicleModulus = func() (m accel.Fr) {
-	r, _ := new(big.Int).SetString("21888242871839275222246405745257275088548364400416034343698204186575808495617", 10)
-	b := r.FillBytes(make([]byte, 32))
+	b := Modulus().FillBytes(make([]byte, 32))
 	for i := range m {
 		m[i] = b[31-i]
 	}
