@@ -2,6 +2,7 @@ package node
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"path/filepath"
 
@@ -21,7 +22,7 @@ import (
 )
 
 // handler returns the API routes (see package node/api).
-func (n *Node) handler() http.Handler {
+func (n *Node) handler() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+api.HealthzPath, func(w http.ResponseWriter, r *http.Request) {
 		n.writeJSON(w, api.Health{
@@ -79,6 +80,35 @@ func (n *Node) handler() http.Handler {
 		n.writeJSON(w, buildinfo.Read().Version)
 	})
 	return mux
+}
+
+// apiHandler returns the node's routes plus the WithHandler routes, wrapped
+// in the WithAPIMiddleware wrapper if any. A WithHandler pattern that
+// collides with another route is an error (ServeMux would panic).
+func (n *Node) apiHandler() (h http.Handler, err error) {
+	mux := n.handler()
+	for _, x := range n.opts.handlers {
+		if err := mountHandler(mux, x.pattern, x.h(n)); err != nil {
+			return nil, err
+		}
+	}
+	h = mux
+	if n.opts.wrap != nil {
+		h = n.opts.wrap(h)
+	}
+	return h, nil
+}
+
+// mountHandler registers h under pattern, turning ServeMux's panic on a
+// conflicting or malformed pattern into an error.
+func mountHandler(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("node: WithHandler(%q): %v", pattern, r)
+		}
+	}()
+	mux.Handle(pattern, h)
+	return nil
 }
 
 // writeJSON writes v as indented JSON, the format of `cairn accel info --json`.

@@ -83,6 +83,43 @@ type options struct {
 	scrubInterval   time.Duration
 	proofCheck      time.Duration // storage-proof self-check period; 0: off
 	onSpam          func(rlnrelay.Spam)
+	handlers        []extraHandler
+	wrap            func(http.Handler) http.Handler
+}
+
+// extraHandler is one WithHandler registration.
+type extraHandler struct {
+	pattern string
+	h       func(*Node) http.Handler
+}
+
+// WithHandler mounts the handler that h returns for the started node on
+// the API server under pattern (a net/http ServeMux pattern such as
+// "/dashboard/"). It lets layers above the node (the appliance dashboard,
+// the prover farm) serve from the node's listener without the node
+// importing them. A pattern that collides with a node route makes Start
+// fail.
+func WithHandler(pattern string, h func(*Node) http.Handler) Option {
+	return func(o *options) error {
+		if pattern == "" || h == nil {
+			return errors.New("node: WithHandler needs a pattern and a handler")
+		}
+		o.handlers = append(o.handlers, extraHandler{pattern, h})
+		return nil
+	}
+}
+
+// WithAPIMiddleware wraps the whole API handler, node routes and
+// WithHandler routes alike, in wrap: authentication for an appliance,
+// for example. wrap sees every request before any route does.
+func WithAPIMiddleware(wrap func(http.Handler) http.Handler) Option {
+	return func(o *options) error {
+		if wrap == nil {
+			return errors.New("node: WithAPIMiddleware(nil)")
+		}
+		o.wrap = wrap
+		return nil
+	}
 }
 
 // WithProofSelfCheck proves one random slot of a random erasure-coded
@@ -343,6 +380,10 @@ func (n *Node) Start(ctx context.Context) error {
 	if err := n.startNetwork(ctx); err != nil {
 		return err
 	}
+	handler, err := n.apiHandler()
+	if err != nil {
+		return err
+	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", n.cfg.APIAddr)
 	if err != nil {
@@ -350,7 +391,7 @@ func (n *Node) Start(ctx context.Context) error {
 	}
 	apiLog := n.opts.log.With("subsys", "node/api")
 	srv := &http.Server{
-		Handler:           n.handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(apiLog.Handler(), slog.LevelWarn),
