@@ -54,10 +54,18 @@ const (
 	// and batched (package accel/groth16verify); its routing size is the
 	// number of proofs.
 	KernelGroth16Verify Kernel = "groth16verify"
+	// KernelNTT is the number-theoretic transform (FFT) over the BN254
+	// scalar field (package accel/ntt); its routing size is the number of
+	// elements of one transform.
+	KernelNTT Kernel = "ntt"
+	// KernelSigBatch is batch signature verification (Ed25519, BLS12-381,
+	// secp256k1; package accel/sigbatch); its routing size is the number of
+	// signatures.
+	KernelSigBatch Kernel = "sigbatch"
 )
 
 // Kernels lists the kernel families this build implements.
-var Kernels = []Kernel{KernelErasure, KernelSHA256, KernelPoseidon2, KernelMerkle, KernelMSM, KernelGroth16Verify}
+var Kernels = []Kernel{KernelErasure, KernelSHA256, KernelPoseidon2, KernelMerkle, KernelMSM, KernelGroth16Verify, KernelNTT, KernelSigBatch}
 
 // Sentinel errors. Callers test them with errors.Is; the returned errors wrap
 // them with the operation and what to do next.

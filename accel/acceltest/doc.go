@@ -9,7 +9,8 @@
 // The suite skips (with the reason) when the backend reports
 // accel.ErrUnavailable, so the same test file runs in every build.
 //
-// RunErasure, RunSHA256, RunMerkle, RunMSM and RunGroth16Verify live here;
+// RunErasure, RunSHA256, RunMerkle, RunMSM, RunNTT, RunGroth16Verify and
+// RunSigBatch live here;
 // the Poseidon2 kernel's cross-backend checks (every backend against go on
 // random and edge-value batches) are in accel/poseidon2/backend_test.go,
 // next to the edge values they share with its vector tests.

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"unsafe"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
@@ -157,6 +158,12 @@ func (icicleMSM) G2(points []bn254.G2Affine, scalars []fr.Element) (bn254.G2Affi
 	return icicleRun(icicleG2, points, scalars)
 }
 
+// icicleMu serialises icicle MSM calls. A device runs one at a time
+// anyway, and icicle v3.9.2's CPU device was measured to return wrong (yet
+// on-curve) sums now and then when several MSMs with many zero scalars ran
+// at once (5 concurrent MSMs: 1 wrong round in 4; serialised: 0 in 12).
+var icicleMu sync.Mutex
+
 // icicleRun returns Σ scalars[i]·points[i] in group g, computed by icicle:
 // it checks the sizes, converts the points to canonical form, runs one MSM
 // and converts the result back, checking that it is on the curve.
@@ -174,6 +181,8 @@ func icicleRun[A, IA, IP any](g icicleGroup[A, IA, IP], points []A, scalars []fr
 	}
 	out := make([]IP, 1)
 	cfg := icicleConfig()
+	icicleMu.Lock()
+	defer icicleMu.Unlock()
 	code := g.msm(core.HostSliceFromElements(scalars), core.HostSliceFromElements(bases), &cfg, core.HostSliceFromElements(out))
 	if err := icicle.Error(fmt.Sprintf("%s MSM of %d points on %s", g.name, len(points), icicle.DeviceName()), code); err != nil {
 		return res, fmt.Errorf("msm: %w", err)

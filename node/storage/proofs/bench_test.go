@@ -1,11 +1,18 @@
 package proofs_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
+	"github.com/cairn-node/cairn/accel"
+	"github.com/cairn-node/cairn/accel/msm"
+	"github.com/cairn-node/cairn/accel/ntt"
+	"github.com/cairn-node/cairn/node/storage/proofs"
 	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
+	"github.com/cairn-node/cairn/node/storage/proofs/internal/accelprove"
 	"github.com/cairn-node/cairn/node/storage/proofs/internal/prooftest"
 )
 
@@ -31,6 +38,72 @@ func BenchmarkProve(b *testing.B) {
 				if _, err := k.Prove(w); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// proveRoute is one way to prove: gnark's prover, or Prove with its kernels
+// forced to backends.
+type proveRoute struct {
+	name  string
+	prove func(*proofs.Keys, *circuit.Witness) (*proofs.Proof, error)
+}
+
+// proveRoutes returns gnark's prover, Prove on the go kernels, and where
+// icicle is built in, Prove with the NTTs on icicle and with both NTTs and
+// MSMs on icicle.
+func proveRoutes(tb testing.TB) []proveRoute {
+	kernels := func(mb, nb accel.Backend) ([]accelprove.Option, error) {
+		m, errM := msm.New(mb)
+		k, errN := ntt.New(nb)
+		if err := errors.Join(errM, errN); err != nil {
+			return nil, err
+		}
+		return []accelprove.Option{accelprove.WithMSM(m), accelprove.WithNTT(k)}, nil
+	}
+	routes := []proveRoute{{"gnark", (*proofs.Keys).ProveGnark}}
+	for _, r := range []struct {
+		name   string
+		mb, nb accel.Backend
+	}{{"go", accel.Go, accel.Go}, {"icicle-ntt", accel.Go, accel.Icicle}, {"icicle", accel.Icicle, accel.Icicle}} {
+		opts, err := kernels(r.mb, r.nb)
+		if err != nil {
+			tb.Logf("route %s skipped: %v", r.name, err)
+			continue
+		}
+		routes = append(routes, proveRoute{r.name, func(k *proofs.Keys, w *circuit.Witness) (*proofs.Proof, error) {
+			return k.ProveAccel(w, opts...)
+		}})
+	}
+	return routes
+}
+
+// BenchmarkProveRoutes compares the provers: each iteration proves the
+// fixture once on every route of proveRoutes, one after the other, so that
+// a shared machine's load slows all routes alike; it reports the mean wall
+// time of each route (<route>-ms/op) and ns/op for all together:
+//
+//	go test -run '^$' -bench ProveRoutes -benchtime 3x ./node/storage/proofs/
+//
+// (with -tags icicle after `make icicle` for the icicle routes).
+func BenchmarkProveRoutes(b *testing.B) {
+	for _, n := range []int{1, 5} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			k, w := keysFor(b, n), fixture(b, n)
+			routes := proveRoutes(b)
+			spent := make([]time.Duration, len(routes))
+			for b.Loop() {
+				for i, r := range routes {
+					start := time.Now()
+					if _, err := r.prove(k, w); err != nil {
+						b.Fatalf("%s: %v", r.name, err)
+					}
+					spent[i] += time.Since(start)
+				}
+			}
+			for i, r := range routes {
+				b.ReportMetric(float64(spent[i].Microseconds())/1e3/float64(b.N), r.name+"-ms/op")
 			}
 		})
 	}

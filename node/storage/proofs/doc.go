@@ -33,11 +33,42 @@
 // form with snarkjs's layout (pi_a, pi_b, pi_c as decimal coordinates).
 // A [VerifyingKey] has gnark's binary form and exports a Solidity verifier.
 //
+// # Proving
+//
+// Prove computes gnark's Groth16 proof with package internal/accelprove
+// rather than gnark's groth16.Prove: the same solver and the same proof,
+// byte for byte, for the same blinding randomness (TestProveMatchesGnark
+// checks it with crypto/rand fixed), but its five MSMs go through
+// accel/msm and the seven NTTs of the quotient through accel/ntt, each
+// routed by size. Without a GPU the router keeps every kernel on the go
+// backend (gnark-crypto's code, as in gnark's prover); where icicle runs on
+// CUDA the large MSMs and NTTs go to the GPU (accel/msm
+// IcicleGPUMinPoints, accel/ntt IcicleGPUMinSize). CAIRN_ACCEL_MSM and
+// CAIRN_ACCEL_NTT force a backend.
+//
+// BenchmarkProveRoutes compares the routes, interleaved in each iteration
+// so that a shared machine's load hits all alike (2-core machine, load
+// average 3 to 4 from other jobs; three runs of two iterations, seconds
+// per proof):
+//
+//	eval "$(go run ./accel/internal/icicle/build --print-env)"
+//	go test -tags icicle -run '^$' -bench ProveRoutes -benchtime 2x -count 3 ./node/storage/proofs/
+//
+//	N   gnark's prover   accel, go kernels   accel, NTT on icicle CPU   accel, MSM+NTT on icicle CPU
+//	1   0.58–0.60        0.59–0.63           0.73–0.96                  4.1–4.9
+//	5   1.68–1.82        1.68–1.78           1.51–2.20                  10.6–15.5
+//
+// The go route costs what gnark's prover does (same gnark-crypto MSM and
+// FFT); the icicle CPU device is a correctness stand-in for CUDA, several
+// times slower, and never routed to automatically.
+//
 // # Cost
 //
-// Measured on the 2-core development machine (shared; quiet runs), upstream
-// parameters (maxDepth 32, maxLog2NSlots 8, blockTreeDepth 5, 67 elements
-// per cell), go test -run '^$' -bench . ./node/storage/proofs/
+// Measured with gnark's prover, before Prove moved to accelprove (the go
+// route costs the same; see above), on the 2-core development machine
+// (shared; quiet runs), upstream parameters (maxDepth 32, maxLog2NSlots 8,
+// blockTreeDepth 5, 67 elements per cell),
+// go test -run '^$' -bench . ./node/storage/proofs/
 // (CAIRN_PROOFS_N100=1 adds N = 100, on a synthetic 1024-cell slot):
 //
 //	N     constraints   setup     key file   prove    verify

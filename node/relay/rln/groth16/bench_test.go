@@ -58,7 +58,11 @@ func BenchmarkQuotient(b *testing.B) {
 		loop(b, func() { pk.evaluations(w) })
 	})
 	b.Run("all", func(b *testing.B) {
-		loop(b, func() { pk.quotient(w) })
+		loop(b, func() {
+			if _, err := pk.quotient(&config{}, w); err != nil {
+				b.Fatal(err)
+			}
+		})
 	})
 }
 
@@ -83,13 +87,17 @@ func BenchmarkMSM(b *testing.B) {
 		b.Fatal(err)
 	}
 	r := frInt(3)
+	kScalars, err := pk.kScalars(&cfg, w, r)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, c := range []struct {
 		name    string
 		points  []bn254.G1Affine
 		scalars []fr.Element
 	}{
 		{"A", pk.aNZ.points, gather(w, pk.aNZ.signals)},
-		{"C+H+B1", pk.kPoints, pk.kScalars(w, r)},
+		{"C+H+B1", pk.kPoints, kScalars},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			m := engine(b, &cfg, len(c.points))

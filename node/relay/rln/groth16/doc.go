@@ -37,6 +37,9 @@
 // and B1 points together (B₁ enters C only as r·B₁, so its scalars are
 // r·wᵢ), which is cheaper than three separate ones and starts as soon as
 // the FFTs are done. Points at infinity in A and B are dropped at parse.
+// The six transforms of the quotient go through Cairn's routed accel/ntt
+// kernel ([WithNTT] forces one), whose go backend is gnark-crypto's FFT;
+// at 2^13 elements the router keeps them on the CPU.
 //
 // # Performance
 //

@@ -7,6 +7,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/cairn-node/cairn/accel/msm"
+	"github.com/cairn-node/cairn/accel/ntt"
 )
 
 // MSM is the multi-scalar multiplication engine Prove runs its five MSMs
@@ -25,7 +26,8 @@ type MSM interface {
 type Option func(*config) error
 
 type config struct {
-	msm MSM // nil: route each MSM by its size
+	msm MSM     // nil: route each MSM by its size
+	ntt ntt.NTT // nil: route the quotient's transforms by the domain size
 }
 
 // WithMSM makes Prove run every MSM on m instead of the engine the process
@@ -36,6 +38,19 @@ func WithMSM(m MSM) Option {
 			return fmt.Errorf("groth16: WithMSM(nil)")
 		}
 		c.msm = m
+		return nil
+	}
+}
+
+// WithNTT makes Prove run the quotient's transforms on k instead of the
+// backend the process router (accel/ntt.ForSize) picks for the domain
+// size. k must not be nil.
+func WithNTT(k ntt.NTT) Option {
+	return func(c *config) error {
+		if k == nil {
+			return fmt.Errorf("groth16: WithNTT(nil)")
+		}
+		c.ntt = k
 		return nil
 	}
 }
@@ -62,4 +77,17 @@ func (c *config) engine(n int) (MSM, error) {
 		return nil, fmt.Errorf("groth16: pick an MSM backend for %d points: %w", n, err)
 	}
 	return m, nil
+}
+
+// nttEngine returns the NTT for transforms of n elements: the WithNTT
+// engine, else the router's choice for n.
+func (c *config) nttEngine(n int) (ntt.NTT, error) {
+	if c.ntt != nil {
+		return c.ntt, nil
+	}
+	k, err := ntt.ForSize(n)
+	if err != nil {
+		return nil, fmt.Errorf("groth16: pick an NTT backend for %d elements: %w", n, err)
+	}
+	return k, nil
 }

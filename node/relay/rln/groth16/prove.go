@@ -88,8 +88,12 @@ func (pk *ProvingKey) msms(cfg *config, w []fr.Element, r fr.Element) (msmSums, 
 	)
 	wg.Go(func() {
 		var m MSM
+		var scalars []fr.Element
+		if scalars, errs[0] = pk.kScalars(cfg, w, r); errs[0] != nil {
+			return
+		}
 		if m, errs[0] = cfg.engine(len(pk.kPoints)); errs[0] == nil {
-			out.k, errs[0] = m.G1(pk.kPoints, pk.kScalars(w, r))
+			out.k, errs[0] = m.G1(pk.kPoints, scalars)
 		}
 	})
 	wg.Go(func() {
@@ -113,16 +117,20 @@ func (pk *ProvingKey) msms(cfg *config, w []fr.Element, r fr.Element) (msmSums, 
 
 // kScalars returns the scalars of the merged C, H, B1 MSM, in the order of
 // kPoints: private wᵢ, then the quotient h, then r·wᵢ for the B1 points.
-func (pk *ProvingKey) kScalars(w []fr.Element, r fr.Element) []fr.Element {
+func (pk *ProvingKey) kScalars(cfg *config, w []fr.Element, r fr.Element) ([]fr.Element, error) {
+	h, err := pk.quotient(cfg, w)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]fr.Element, 0, len(pk.kPoints))
 	out = append(out, w[pk.NPublic+1:]...)
-	out = append(out, pk.quotient(w)...)
+	out = append(out, h...)
 	for _, i := range pk.b1NZ.signals {
 		var t fr.Element
 		t.Mul(&w[i], &r)
 		out = append(out, t)
 	}
-	return out
+	return out, nil
 }
 
 // gather returns w[idx[k]] for each k.

@@ -94,7 +94,11 @@ func TestProveDeterministic(t *testing.T) {
 	b10 := naiveG1(pk.B1, w)
 	b10.AddMixed(&pk.Beta1)
 	c0 := naiveG1(pk.C, w[pk.NPublic+1:])
-	hj := naiveG1(pk.H, pk.quotient(w))
+	h, err := pk.quotient(&config{}, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hj := naiveG1(pk.H, h)
 	c0.AddAssign(&hj)
 
 	p0, err := Prove(pk, w, frInt(0), frInt(0))

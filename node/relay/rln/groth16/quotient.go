@@ -1,10 +1,12 @@
 package groth16
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr/fft"
+
+	"github.com/cairn-node/cairn/accel/ntt"
 )
 
 // evaluations returns a = A·w and b = B·w on the constraint domain: a[c] is
@@ -33,27 +35,39 @@ func (cc *coefColumns) accumulate(out, w []fr.Element) {
 
 // quotient returns the H MSM scalars h_j = a(g·ωʲ)·b(g·ωʲ) − c(g·ωʲ) on the
 // odd coset g·D, where a, b, c interpolate A·w, B·w and (A·w)∘(B·w) on D.
-// len = DomainSize.
-func (pk *ProvingKey) quotient(w []fr.Element) []fr.Element {
+// len = DomainSize. The six transforms run on cfg's NTT (see nttEngine);
+// its errors are returned wrapped.
+func (pk *ProvingKey) quotient(cfg *config, w []fr.Element) ([]fr.Element, error) {
+	k, err := cfg.nttEngine(pk.DomainSize)
+	if err != nil {
+		return nil, err
+	}
 	a, b := pk.evaluations(w)
 	va, vb, vc := fr.Vector(a), fr.Vector(b), make(fr.Vector, len(a))
 	vc.Mul(va, vb)
+	var errs [3]error
 	var wg sync.WaitGroup
-	wg.Go(func() { pk.toOddCoset(va) })
-	wg.Go(func() { pk.toOddCoset(vb) })
-	pk.toOddCoset(vc)
+	wg.Go(func() { errs[0] = pk.toOddCoset(k, va) })
+	wg.Go(func() { errs[1] = pk.toOddCoset(k, vb) })
+	errs[2] = pk.toOddCoset(k, vc)
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("groth16: quotient: %w", err)
+		}
+	}
 	// h = a·b − c, in place in a.
 	va.Mul(va, vb)
 	va.Sub(va, vc)
-	return va
+	return va, nil
 }
 
 // toOddCoset turns evaluations on D (natural order) into evaluations on the
-// odd coset g·D (natural order): the inverse FFT leaves coefficients in
-// bit-reversed order, which the coset FFT in DIT form takes as input and
-// scales by gⁱ itself.
-func (pk *ProvingKey) toOddCoset(v []fr.Element) {
-	pk.domain.FFTInverse(v, fft.DIF)
-	pk.domain.FFT(v, fft.DIT, fft.OnCoset())
+// odd coset g·D (natural order): the inverse NTT leaves coefficients in
+// bit-reversed order, which the coset NTT takes as input.
+func (pk *ProvingKey) toOddCoset(k ntt.NTT, v []fr.Element) error {
+	if err := k.Apply(v, ntt.Transform{Inverse: true, Order: ntt.NR}); err != nil {
+		return err
+	}
+	return k.Apply(v, ntt.Transform{Coset: true, Shift: pk.shift, Order: ntt.RN})
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr/fft"
 )
 
 // ErrInvalidZKey reports a proving key that is not a well-formed snarkjs
@@ -66,7 +65,9 @@ type ProvingKey struct {
 	Coefficients []Coefficient
 
 	// Precomputed for Prove.
-	domain *fft.Domain
+	// shift is g, a primitive 2n-th root of unity: g² = ω and g·D is the
+	// odd coset the quotient is evaluated on.
+	shift fr.Element
 	// aNZ, b1NZ and b2NZ hold the points of A, B1, B2 that are not at
 	// infinity, with the signals they belong to: MSMs skip the rest.
 	aNZ, b1NZ g1Sparse
@@ -306,8 +307,8 @@ func (pk *ProvingKey) parseCoefficients(sec []byte) error {
 	return nil
 }
 
-// precompute builds the FFT domain with the odd-coset shift, the sparse
-// point lists and the coefficient columns.
+// precompute finds the odd-coset shift and builds the sparse point lists
+// and the coefficient columns.
 func (pk *ProvingKey) precompute() {
 	n := uint64(pk.DomainSize)
 	// g generates the domain of size 2n, so g² = ω and g·D is the odd coset;
@@ -316,7 +317,7 @@ func (pk *ProvingKey) precompute() {
 	if err != nil {
 		panic("BUG: groth16: domain size checked at parse: " + err.Error())
 	}
-	pk.domain = fft.NewDomain(n, fft.WithShift(g))
+	pk.shift = g
 	pk.aNZ = sparseG1(pk.A)
 	pk.b1NZ = sparseG1(pk.B1)
 	for i := range pk.B2 {

@@ -1,0 +1,59 @@
+// Package accelprove proves gnark Groth16 circuits over BN254 on Cairn's
+// accel kernels: its multi-scalar multiplications go through accel/msm and
+// the polynomial arithmetic of the quotient through accel/ntt, each routed
+// by size, so a GPU takes them on a host where icicle runs on CUDA and the
+// icicle CPU device can stand in for it in tests.
+//
+// It takes what gnark's prover takes (the compiled *cs.R1CS, gnark's
+// *groth16bn254.ProvingKey and a full witness) and returns gnark's
+// *groth16bn254.Proof, which gnark's groth16.Verify accepts. For the same
+// blinding scalars r and s it is the same proof, byte for byte, as gnark's
+// groth16.Prove: both draw r and then s with fr.Element.SetRandom, so a
+// test that fixes crypto/rand (testing/cryptotest.SetGlobalRandom) gets
+// equal proofs from both.
+//
+// # Usage
+//
+//	proof, err := accelprove.Prove(ccs.(*cs.R1CS), pk, fullWitness)
+//	if errors.Is(err, accelprove.ErrUnsupported) {
+//		proof, err = groth16.Prove(ccs, pk, fullWitness) // BSB22 commitments
+//	}
+//
+// # Algorithm
+//
+// The solver (the constraint system's Solve) gives the wires w and the
+// constraint evaluations A·w, B·w, C·w on the domain D of size n (a power
+// of two, pk.Domain). Then:
+//
+//   - h = (A·w)(X)·(B·w)(X) − (C·w)(X), divided by Xⁿ − 1, computed on the
+//     coset g·D where Xⁿ − 1 is the constant gⁿ − 1: seven NTTs of n
+//     elements (see quotient.go), coefficients in bit-reversed order as the
+//     key's Z points are stored;
+//   - five MSMs: Σ wᵢ·Aᵢ and Σ wᵢ·Bᵢ (G1 and G2) over the wires whose key
+//     point is not at infinity (pk.InfinityA, pk.InfinityB), Σ wᵢ·Kᵢ over
+//     the wires after the public ones, and Σ hⱼ·Zⱼ over n−1 points;
+//   - A = α + Σ wᵢ·Aᵢ + r·δ, B = β + Σ wᵢ·Bᵢ + s·δ (G2; B₁ likewise in G1),
+//     C = Σ wᵢ·Kᵢ + Σ hⱼ·Zⱼ + s·A + r·B₁ − r·s·δ.
+//
+// The four MSMs that need only the wires run while the quotient is
+// computed; the Z MSM follows it. MSMs routed to a device (icicle) run one
+// at a time: the device serialises them anyway, and icicle v3.9.2's CPU
+// device returned wrong sums now and then when several ran at once.
+//
+// # Limits
+//
+// Circuits with BSB22 commitments (gnark's api.Commit, used by its range
+// checker and some gadgets) are refused with [ErrUnsupported]: their proof
+// needs the commitment hint during solving and a proof of knowledge, which
+// gnark's own prover does. The storage proof circuit has none. A key whose
+// FFT domain does not use gnark-crypto's default root of unity and coset
+// shift (every key gnark's setup makes does) is refused the same way.
+//
+// # Routing and cost
+//
+// Each MSM is routed by its number of points (accel/msm) and the quotient
+// by n (accel/ntt). On a machine without a GPU every kernel stays on the
+// go backend, and the prover costs what gnark's does (same gnark-crypto
+// MSM and FFT code); see node/storage/proofs for measured figures and
+// accel/ntt for the NTT thresholds.
+package accelprove
