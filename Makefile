@@ -50,8 +50,9 @@ test-icicle:
 
 # The boot test builds the qemu-x86_64 and qemu-arm64 images and boots each
 # twice under qemu (TCG): node healthy, a file uploaded on the first boot
-# read back on the second. It needs qemu, OVMF/AAVMF and apt (.ci/run
-# installs them); without them it skips and says why.
+# read back on the second. It also builds the rpi4, rpi5 and x86_64 images
+# and checks their contents (no qemu boots them). It needs qemu, OVMF/AAVMF
+# and apt (.ci/run installs them); without them it skips and says why.
 test-boot:
 	CAIRN_BOOT_TEST=1 $(GO) test -count=1 -timeout 20m ./image/integration
 
@@ -69,7 +70,7 @@ bench:
 icicle:
 	$(ICICLE_BUILD)
 
-## image: a flashable disk image for BOARD (qemu-x86_64, qemu-arm64) in bin/cairn-$(BOARD).img;
+## image: a flashable disk image for BOARD (qemu-x86_64, qemu-arm64, x86_64, rpi4, rpi5) in bin/cairn-$(BOARD).img;
 ## needs apt (kernel and systemd-boot come from Debian packages, cached in ~/.cache/cairn)
 BOARD ?= qemu-x86_64
 image:

@@ -11,9 +11,10 @@
 //     (required: the node never runs on storage that would vanish), then
 //     grow it and its ext4 to the end of the disk when the image was
 //     flashed onto a larger medium (best-effort).
-//   - netup: hostname, loopback, DHCPv4 on every wired link, static
-//     fallback from the kernel command line. Best-effort, and in the
-//     background while the node starts: it listens on every address.
+//   - netup: hostname, loopback, DHCPv4 (and DHCPv6 beside it) on every
+//     wired link, static fallback from the kernel command line.
+//     Best-effort, and in the background while the node starts: it
+//     listens on every address.
 //   - timesync: once the network is up, step the clock by SNTP
 //     (cairn.ntp=HOST,… on the kernel command line; pool.ntp.org by
 //     default). Best-effort.
@@ -22,6 +23,10 @@
 //   - supervise: run "cairn run --data-dir /data/cairn --api-addr
 //     0.0.0.0:8080" as a child, restart it with back-off, keep its output in
 //     a ring buffer and copy it to the console.
+//   - mdns: beside the node, answer for <hostname>.local and announce
+//     the node's API as "Cairn on <hostname>" (_http._tcp) on every up
+//     interface, again when its addresses change; goodbye at shutdown.
+//     Best-effort.
 //
 // # Why the node is a child process
 //
@@ -41,5 +46,5 @@
 // power off. Either way the node gets SIGTERM and 10 s to stop, then /data
 // is synced and unmounted.
 //
-// mDNS, A/B updates and the dashboard come later (issue 5).
+// A/B updates and the dashboard come later (issue 5).
 package appliance

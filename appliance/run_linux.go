@@ -18,6 +18,7 @@ import (
 	"github.com/cairn-node/cairn/appliance/powerbutton"
 	"github.com/cairn-node/cairn/appliance/supervise"
 	"github.com/cairn-node/cairn/appliance/timesync"
+	"github.com/cairn-node/cairn/appliance/update"
 	"github.com/cairn-node/cairn/appliance/watchdog"
 )
 
@@ -40,16 +41,27 @@ func Run(ctx context.Context, o Options) error {
 	defer stopNode()
 
 	st, err := boot(runCtx, o.Logger)
-	nodeDone := make(chan struct{})
+	nodeDone, mdnsDone := make(chan struct{}), make(chan struct{})
 	if err == nil {
 		go func() {
 			defer close(nodeDone)
 			o.superviseNode(runCtx, reaper, log)
 		}()
+		// Best-effort: without mDNS the box is reached by its address.
+		go func() {
+			defer close(mdnsDone)
+			o.serveMDNS(runCtx, readCmdline(), o.Logger.With("subsys", "appliance/mdns"))
+		}()
 	} else {
 		close(nodeDone)
+		close(mdnsDone)
 		go reportForever(runCtx, log, err)
 	}
+	// Best-effort, in the background, on the boot after an update only:
+	// commit the new slot once the node is healthy, or reboot into the
+	// previous one at the deadline, even when a required step failed
+	// (package update).
+	trialFailed := update.Watch(runCtx, readCmdline(), o.HealthURL(), o.Logger.With("subsys", "appliance/update"))
 
 	var action pid1.Action
 	select {
@@ -57,6 +69,9 @@ func Run(ctx context.Context, o Options) error {
 		s, _ := sig.(syscall.Signal)
 		action, _ = pid1.ActionFor(s)
 		log.Info("shutdown requested", "signal", sig, "action", action)
+	case <-trialFailed:
+		action = pid1.Reboot
+		log.Info("shutdown requested", "by", "failed update trial", "action", action)
 	case <-st.presses:
 		action = pid1.PowerOff
 		log.Info("shutdown requested", "by", "power button", "action", action)
@@ -66,6 +81,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	stopNode()
 	<-nodeDone
+	<-mdnsDone // the goodbye packets are out
 	return pid1.Shutdown(action, st.mounted, func(format string, args ...any) {
 		log.Info(fmt.Sprintf(format, args...))
 	})

@@ -9,7 +9,7 @@ import (
 )
 
 func TestBoardsValid(t *testing.T) {
-	if got, want := board.Names(), []string{"qemu-arm64", "qemu-x86_64"}; !slices.Equal(got, want) {
+	if got, want := board.Names(), []string{"qemu-arm64", "qemu-x86_64", "rpi4", "rpi5", "x86_64"}; !slices.Equal(got, want) {
 		t.Errorf("Names() = %q, want %q", got, want)
 	}
 	for _, name := range board.Names() {
@@ -41,5 +41,31 @@ func TestLookupUnknown(t *testing.T) {
 func TestCmdline(t *testing.T) {
 	if got, want := board.QEMUx86_64.Cmdline("cairn.hostname=x"), "console=ttyS0 panic=-1 cairn.hostname=x"; got != want {
 		t.Errorf("Cmdline() = %q, want %q", got, want)
+	}
+}
+
+func TestPiCmdline(t *testing.T) {
+	if got, want := board.RPi4.Cmdline(), "console=serial0,115200 console=tty1 panic=-1"; got != want {
+		t.Errorf("RPi4.Cmdline() = %q, want %q", got, want)
+	}
+}
+
+func TestValidatePi(t *testing.T) {
+	b := board.RPi4
+	pi := *b.Pi
+	pi.DTBs = nil
+	pi.FirmwareFiles = nil
+	b.Pi = &pi
+	b.EFI = board.QEMUx86_64.EFI
+	err := b.Validate()
+	for _, want := range []string{"both EFI and Pi", "Pi.DTBs is empty", "must be set together"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate(broken Pi board) = %v, want an error containing %q", err, want)
+		}
+	}
+	b = board.RPi5
+	b.KernelArchive.Suite = ""
+	if err := b.Validate(); err == nil || !strings.Contains(err.Error(), "before ext4") {
+		t.Errorf("Validate(rpi5 on the host's kernel) = %v, want the crc32c_generic error", err)
 	}
 }

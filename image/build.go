@@ -3,6 +3,7 @@ package image
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
@@ -10,12 +11,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/cairn-node/cairn/appliance/update"
 	"github.com/cairn-node/cairn/board"
 	"github.com/cairn-node/cairn/image/debian"
 	"github.com/cairn-node/cairn/image/disk"
@@ -56,21 +61,37 @@ type Options struct {
 	Step func(n, total int, name string)
 	// Log receives one line per finished step. Default: io.Discard.
 	Log io.Writer
+	// UpdateKey, when set, signs an update bundle of the image's kernel
+	// and initramfs, written to Output + UpdateSuffix, and its public half
+	// goes into the initramfs (update.PublicKeyPath): the image then
+	// accepts updates signed with this key only. Default: none; the image
+	// takes no updates.
+	UpdateKey ed25519.PrivateKey
+	// Release names the build in the bundle and the boot menu. Default:
+	// "dev-" and the start of the initramfs' SHA-256.
+	Release string
 }
 
 // Manifest records what went into an image.
 type Manifest struct {
-	Board         string     `json:"board"`
-	Kernel        PackageRef `json:"kernel"`
-	KernelVersion string     `json:"kernel_version"`
-	Loader        PackageRef `json:"loader"`
-	Cairn         FileRef    `json:"cairn"`
+	Board  string     `json:"board"`
+	Kernel PackageRef `json:"kernel"`
+	// KernelParts are the packages a split kernel package (forky's)
+	// depends on for its image, modules and device trees.
+	KernelParts   []PackageRef `json:"kernel_parts,omitempty"`
+	KernelVersion string       `json:"kernel_version"`
+	Loader        PackageRef   `json:"loader"`
+	Cairn         FileRef      `json:"cairn"`
+	// Firmware are the device firmware packages in the initramfs.
+	Firmware []PackageRef `json:"firmware,omitempty"`
 	// Modules are all modules in the initramfs, dependencies first.
 	Modules     []string          `json:"modules"`
 	Initramfs   FileRef           `json:"initramfs"`
 	Cmdline     string            `json:"cmdline"`
 	Image       FileRef           `json:"image"`
 	StepSeconds map[string]string `json:"step_seconds"`
+	// Update is the signed update bundle; nil without Options.UpdateKey.
+	Update *FileRef `json:"update,omitempty"`
 }
 
 // PackageRef names a Debian package and the SHA-256 of its .deb.
@@ -98,13 +119,16 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 	if o.Output == "" {
 		return nil, errors.New("image: no output file given")
 	}
+	if err := releaseOK(o.Release); err != nil {
+		return nil, err
+	}
 	if o.CacheDir == "" {
 		o.CacheDir = debian.DefaultCacheDir()
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	b := o.Board
+	b := withESPModules(o.Board)
 	m := &Manifest{Board: b.Name, StepSeconds: map[string]string{}}
 	step := 0
 	var stepStart time.Time
@@ -124,34 +148,42 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 	}
 
 	next() // kernel
-	kname, err := debian.ResolveDepends(ctx, b.KernelMeta, b.DebArch, "linux-image-")
+	k, err := fetchKernel(ctx, o.CacheDir, b)
 	if err != nil {
 		return nil, err
 	}
-	kpkg, err := debian.Cache{Dir: filepath.Join(o.CacheDir, "kernels")}.Fetch(ctx, kname, b.DebArch)
+	kpkg, kver := k.pkgs[0], k.version
+	m.Kernel, m.KernelVersion = ref(kpkg), kver
+	for _, p := range k.pkgs[1:] {
+		m.KernelParts = append(m.KernelParts, ref(p))
+	}
+	vmlinuz, err := k.image()
 	if err != nil {
 		return nil, err
-	}
-	m.Kernel = ref(kpkg)
-	kver := strings.TrimPrefix(kname, "linux-image-")
-	m.KernelVersion = kver
-	vmlinuz, err := os.ReadFile(filepath.Join(kpkg.Dir, "boot", "vmlinuz-"+kver))
-	if err != nil {
-		return nil, fmt.Errorf("image: kernel package %s has no boot/vmlinuz-%s: %w", kname, kver, err)
 	}
 	fmt.Fprintf(o.Log, "kernel: %s %s (.deb sha256 %s), vmlinuz %s\n", kpkg.Name, kpkg.Version, kpkg.SHA256, size(len(vmlinuz)))
 
 	next() // boot loader
-	lpkg, err := debian.Cache{Dir: filepath.Join(o.CacheDir, "boot")}.Fetch(ctx, b.EFI.Package, b.DebArch)
-	if err != nil {
-		return nil, err
+	var loader []byte
+	var pi *piBoot
+	if b.Pi != nil {
+		if pi, err = fetchPiBoot(ctx, o.CacheDir, b, k); err != nil {
+			return nil, err
+		}
+		m.Loader = pi.firmwareRef
+		fmt.Fprintf(o.Log, "boot loader: %s\n", pi)
+	} else {
+		lpkg, err := debian.Cache{Dir: filepath.Join(o.CacheDir, "boot")}.Fetch(ctx, b.EFI.Package, b.DebArch)
+		if err != nil {
+			return nil, err
+		}
+		m.Loader = ref(lpkg)
+		loader, err = os.ReadFile(filepath.Join(lpkg.Dir, b.EFI.Loader))
+		if err != nil {
+			return nil, fmt.Errorf("image: %s has no %s: %w", lpkg.Name, b.EFI.Loader, err)
+		}
+		fmt.Fprintf(o.Log, "boot loader: %s %s (.deb sha256 %s)\n", lpkg.Name, lpkg.Version, lpkg.SHA256)
 	}
-	m.Loader = ref(lpkg)
-	loader, err := os.ReadFile(filepath.Join(lpkg.Dir, b.EFI.Loader))
-	if err != nil {
-		return nil, fmt.Errorf("image: %s has no %s: %w", lpkg.Name, b.EFI.Loader, err)
-	}
-	fmt.Fprintf(o.Log, "boot loader: %s %s (.deb sha256 %s)\n", lpkg.Name, lpkg.Version, lpkg.SHA256)
 
 	next() // cairn
 	bin, err := cairnBinary(ctx, o)
@@ -162,7 +194,16 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 	fmt.Fprintf(o.Log, "cairn: %s for linux/%s, sha256 %s\n", size(len(bin)), b.GOARCH, m.Cairn.SHA256)
 
 	next() // initramfs
-	initrd, mods, err := buildInitramfs(kpkg.Dir, kver, b, bin)
+	pub, err := updatePublicKey(o.UpdateKey)
+	if err != nil {
+		return nil, err
+	}
+	var fw map[string][]byte
+	fw, m.Firmware, err = fetchFirmware(ctx, o.CacheDir, b)
+	if err != nil {
+		return nil, err
+	}
+	initrd, mods, err := buildInitramfs(k.modules(), kver, b, bin, pub, fw)
 	if err != nil {
 		return nil, err
 	}
@@ -172,14 +213,12 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 
 	next() // disk
 	m.Cmdline = b.Cmdline(o.Cmdline...)
-	files := map[string][]byte{
-		b.EFI.Removable:             loader,
-		"loader/loader.conf":        []byte("default cairn.conf\ntimeout 0\neditor no\n"),
-		"loader/entries/cairn.conf": []byte(fmt.Sprintf("title Cairn (%s)\nlinux /cairn/vmlinuz\ninitrd /cairn/initrd\noptions %s\n", b.Name, m.Cmdline)),
-		"cairn/vmlinuz":             vmlinuz,
-		"cairn/initrd":              initrd,
+	if pi != nil {
+		err = writePiImage(o.Output, o.Layout, pi.files(b, vmlinuz, initrd, m.Cmdline))
+	} else {
+		err = writeImage(o.Output, o.Layout, espFiles(b, loader, vmlinuz, initrd, m.Cmdline))
 	}
-	if err := writeImage(o.Output, o.Layout, files); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	m.Image, err = hashFile(o.Output)
@@ -187,6 +226,14 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 		return nil, err
 	}
 	fmt.Fprintf(o.Log, "disk: %s, sha256 %s\n", o.Output, m.Image.SHA256)
+	if o.UpdateKey != nil {
+		ref, err := writeBundle(o, vmlinuz, initrd)
+		if err != nil {
+			return nil, err
+		}
+		m.Update = &ref
+		fmt.Fprintf(o.Log, "update bundle: %s, %s\n", ref.Path, size(int(ref.Size)))
+	}
 
 	next() // manifest
 	js, err := json.MarshalIndent(m, "", "  ")
@@ -202,12 +249,8 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 
 // buildInitramfs returns the gzip initramfs and the names of the modules
 // in it, dependencies first.
-func buildInitramfs(kdir, kver string, b board.Board, bin []byte) ([]byte, []string, error) {
-	modRoot := filepath.Join(kdir, "lib", "modules", kver)
-	if _, err := os.Stat(modRoot); err != nil {
-		modRoot = filepath.Join(kdir, "usr", "lib", "modules", kver)
-	}
-	tree, err := modules.Index(os.DirFS(modRoot))
+func buildInitramfs(modRoot fs.FS, kver string, b board.Board, bin, updatePub []byte, firmware map[string][]byte) ([]byte, []string, error) {
+	tree, err := modules.Index(modRoot)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -227,21 +270,28 @@ func buildInitramfs(kdir, kver string, b board.Board, bin []byte) ([]byte, []str
 		}
 	}
 	a.AddBytes(ModuleListPath, []byte(strings.Join(list, "\n")+"\n"), 0o644)
+	if updatePub != nil {
+		a.AddBytes(update.PublicKeyPath, updatePub, 0o644)
+	}
+	a.AddBytes(update.BoardPath, []byte(b.Name+"\n"), 0o644)
 	base := "lib/modules/" + kver + "/"
 	var dep bytes.Buffer
 	if err := modules.WriteDep(&dep, mods); err != nil {
 		return nil, nil, err
 	}
 	a.AddBytes(base+"modules.dep", dep.Bytes(), 0o644)
-	if bi, err := os.ReadFile(filepath.Join(modRoot, "modules.builtin")); err == nil {
+	if bi, err := fs.ReadFile(modRoot, "modules.builtin"); err == nil {
 		a.AddBytes(base+"modules.builtin", bi, 0o644)
 	}
 	for _, mod := range mods {
-		ko, err := os.ReadFile(filepath.Join(modRoot, filepath.FromSlash(mod.Path)))
+		ko, err := tree.Read(mod)
 		if err != nil {
-			return nil, nil, fmt.Errorf("image: %w", err)
+			return nil, nil, err
 		}
 		a.AddBytes(base+mod.Path, ko, 0o644)
+	}
+	for _, name := range slices.Sorted(maps.Keys(firmware)) {
+		a.AddBytes(name, firmware[name], 0o644)
 	}
 	var out bytes.Buffer
 	if _, err := a.WriteTo(&out); err != nil {

@@ -1,6 +1,7 @@
 // Package netup brings the network up at boot: loopback, every wired
 // link, an IPv4 address by DHCP on each (u-root's dhclient) with a static
-// address as fallback, and the hostname.
+// address as fallback, an IPv6 address by DHCPv6 alongside (SLAAC is the
+// kernel's), and the hostname.
 //
 // Its [Config] comes from the kernel command line ([ParseCmdline]), which
 // the image builder writes, so a box without DHCP can be given an address
@@ -20,7 +21,8 @@ import (
 const (
 	// DefaultHostname is the hostname the appliance sets.
 	DefaultHostname = "cairn"
-	// DefaultDHCPTimeout bounds the whole DHCPv4 exchange on all links.
+	// DefaultDHCPTimeout bounds the whole DHCPv4 exchange on all links,
+	// and the DHCPv6 one, which runs beside it.
 	DefaultDHCPTimeout = 15 * time.Second
 )
 

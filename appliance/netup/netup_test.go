@@ -34,3 +34,17 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("defaults = %+v, want hostname cairn, %v, no static address", c, netup.DefaultDHCPTimeout)
 	}
 }
+
+func TestMergeResolvConf(t *testing.T) {
+	v6 := []netip.Addr{netip.MustParseAddr("2001:db8::53"), netip.MustParseAddr("10.0.2.3"), netip.MustParseAddr("2001:db8::53")}
+	for _, tc := range []struct{ old, want string }{
+		{"", "nameserver 2001:db8::53\nnameserver 10.0.2.3\n"},
+		{"nameserver 10.0.2.3\nsearch lan\n", "nameserver 10.0.2.3\nsearch lan\nnameserver 2001:db8::53\n"},
+		{"nameserver 10.0.2.3", "nameserver 10.0.2.3\nnameserver 2001:db8::53\n"},
+		{"nameserver 2001:db8::53\nnameserver 10.0.2.3\n", "nameserver 2001:db8::53\nnameserver 10.0.2.3\n"},
+	} {
+		if got := netup.MergeResolvConf(tc.old, v6); got != tc.want {
+			t.Errorf("MergeResolvConf(%q) = %q, want %q", tc.old, got, tc.want)
+		}
+	}
+}

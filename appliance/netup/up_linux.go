@@ -15,8 +15,9 @@ import (
 
 // Up sets the hostname, brings up loopback and every wired link, and
 // configures IPv4 by DHCP, falling back to c.Static on the first link
-// without a lease. It returns an error when no link got an address; the
-// hostname and loopback are set either way.
+// without a lease, and IPv6 by DHCPv6 alongside (SLAAC needs nothing: the
+// kernel does it once a link is up). It returns an error when no link got
+// an address; the hostname and loopback are set either way.
 func Up(ctx context.Context, c Config, log *slog.Logger) error {
 	c.EnsureDefaults()
 	var errs []error
@@ -35,8 +36,17 @@ func Up(ctx context.Context, c Config, log *slog.Logger) error {
 	if len(links) == 0 {
 		return errors.Join(append(errs, errors.New("netup: no wired network link found; check the cable and that the board's NIC module is in the image"))...)
 	}
+	// DHCPv6 runs beside DHCPv4 and never delays it: with a v4 lease Up
+	// returns at once and DHCPv6 goes on in the background (bounded by
+	// c.DHCPTimeout); without one, its result is awaited.
+	v6 := make(chan []string, 1)
+	go func() { v6 <- dhcp6(ctx, c, links, log) }()
 	leased := dhcp(ctx, c, links, log)
 	if len(leased) > 0 {
+		return errors.Join(errs...)
+	}
+	if leased6 := <-v6; len(leased6) > 0 && !c.Static.IsValid() {
+		log.Info("no DHCPv4 lease; IPv6 only", "links", leased6)
 		return errors.Join(errs...)
 	}
 	if !c.Static.IsValid() {
@@ -70,6 +80,7 @@ func wiredLinks() ([]netlink.Link, error) {
 }
 
 // dhcp asks for DHCPv4 leases on links and configures those it gets.
+// Leases are not renewed: the addresses are set without a lifetime.
 func dhcp(ctx context.Context, c Config, links []netlink.Link, log *slog.Logger) []string {
 	ctx, cancel := context.WithTimeout(ctx, c.DHCPTimeout)
 	defer cancel()

@@ -11,6 +11,13 @@
 //	name, err := debian.ResolveDepends(ctx, "linux-image-amd64", "amd64", "linux-image-")
 //	pkg, err := c.Fetch(ctx, name, "amd64") // pkg.Dir holds the files, pkg.SHA256 the .deb's
 //
+// A Cache with an [Archive] fetches from a suite or component the host's
+// apt is not set up for (forky's kernel, non-free-firmware) through a
+// private apt state in the cache, from the host's Debian mirror:
+//
+//	c := debian.Cache{Dir: dir, Archive: debian.Archive{Suite: "bookworm", Components: []string{"non-free-firmware"}}}
+//	pkg, err := c.Fetch(ctx, "raspi-firmware", "arm64")
+//
 // It needs apt-get, apt-cache and dpkg-deb (a Debian or Ubuntu host); the
 // errors say which command failed and how to get it.
 package debian

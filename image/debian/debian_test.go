@@ -45,3 +45,24 @@ Version: 252.1
 		t.Error("ParseShow(no version) = nil error, want an error")
 	}
 }
+
+func TestParseMirror(t *testing.T) {
+	out := "Debian http://deb.debian.org/debian-security/ bookworm-security\nDebian http://deb.debian.org/debian/ bookworm\n"
+	if got, ok := debian.ParseMirror(out); !ok || got != "http://deb.debian.org/debian" {
+		t.Errorf("ParseMirror() = %q, %v, want http://deb.debian.org/debian, true", got, ok)
+	}
+	if got, ok := debian.ParseMirror("Ubuntu http://archive.ubuntu.com/ubuntu/ noble\n"); ok {
+		t.Errorf("ParseMirror(no Debian origin) = %q, true, want false", got)
+	}
+}
+
+func TestArchiveSourcesList(t *testing.T) {
+	a := debian.Archive{Suite: "bookworm", Components: []string{"main", "non-free-firmware"}}
+	want := "deb [signed-by=" + debian.ArchiveKeyring + "] http://m/debian bookworm main non-free-firmware\n"
+	if got := a.SourcesList("http://m/debian"); got != want {
+		t.Errorf("SourcesList() = %q, want %q", got, want)
+	}
+	if a.IsZero() || !(debian.Archive{}).IsZero() {
+		t.Errorf("IsZero() wrong: %v for %v, %v for the zero Archive", a.IsZero(), a, (debian.Archive{}).IsZero())
+	}
+}

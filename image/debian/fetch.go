@@ -22,6 +22,9 @@ import (
 // at the same time.
 type Cache struct {
 	Dir string
+	// Archive, when not zero, is where packages come from instead of the
+	// host's apt sources (its lists are kept under Dir/apt).
+	Archive Archive
 }
 
 // extractedMark is the file written last into an extracted directory,
@@ -32,7 +35,17 @@ const extractedMark = ".cairn-sha256"
 // starts with prefix and a digit: ResolveDepends(ctx, "linux-image-amd64",
 // "amd64", "linux-image-") is the current kernel ABI package.
 func ResolveDepends(ctx context.Context, meta, arch, prefix string) (string, error) {
-	out, err := run(ctx, "", "apt-cache", "depends", meta+":"+arch)
+	return Cache{}.ResolveDepends(ctx, meta, arch, prefix)
+}
+
+// ResolveDepends is the package function ResolveDepends, asked of
+// c.Archive.
+func (c Cache) ResolveDepends(ctx context.Context, meta, arch, prefix string) (string, error) {
+	opts, err := c.aptOptions(ctx, arch)
+	if err != nil {
+		return "", err
+	}
+	out, err := run(ctx, "", "apt-cache", append(opts, "depends", meta+":"+arch)...)
 	if err != nil {
 		return "", err
 	}
@@ -46,7 +59,11 @@ func ResolveDepends(ctx context.Context, meta, arch, prefix string) (string, err
 // Fetch returns the package name:arch at the version apt would install,
 // downloading and extracting it unless the cache has it already.
 func (c Cache) Fetch(ctx context.Context, name, arch string) (Package, error) {
-	out, err := run(ctx, "", "apt-cache", "show", "--no-all-versions", name+":"+arch)
+	opts, err := c.aptOptions(ctx, arch)
+	if err != nil {
+		return Package{}, err
+	}
+	out, err := run(ctx, "", "apt-cache", append(opts, "show", "--no-all-versions", name+":"+arch)...)
 	if err != nil {
 		return Package{}, err
 	}
@@ -61,7 +78,7 @@ func (c Cache) Fetch(ctx context.Context, name, arch string) (Package, error) {
 	if mark, err := os.ReadFile(filepath.Join(p.Dir, extractedMark)); err == nil && string(mark) == p.SHA256 {
 		return p, nil // cached
 	}
-	if err := c.download(ctx, p); err != nil {
+	if err := c.download(ctx, p, opts); err != nil {
 		return Package{}, err
 	}
 	if err := extract(ctx, p); err != nil {
@@ -71,7 +88,7 @@ func (c Cache) Fetch(ctx context.Context, name, arch string) (Package, error) {
 }
 
 // download puts the .deb at p.Deb and checks its SHA-256.
-func (c Cache) download(ctx context.Context, p Package) error {
+func (c Cache) download(ctx context.Context, p Package, opts []string) error {
 	if sum, err := fileSHA256(p.Deb); err == nil && sum == p.SHA256 {
 		return nil
 	}
@@ -79,7 +96,7 @@ func (c Cache) download(ctx context.Context, p Package) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("debian: %w", err)
 	}
-	if _, err := run(ctx, dir, "apt-get", "download", p.Name+":"+p.Arch+"="+p.Version); err != nil {
+	if _, err := run(ctx, dir, "apt-get", append(opts, "download", p.Name+":"+p.Arch+"="+p.Version)...); err != nil {
 		return err
 	}
 	sum, err := fileSHA256(p.Deb)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -152,6 +153,7 @@ func hostDebArch(t *testing.T) string {
 type vm struct {
 	cmd          *exec.Cmd
 	done         chan error
+	exited       chan struct{} // closed when qemu (its timeout wrapper) has exited
 	console      *syncBuffer
 	monitor      string
 	url          string
@@ -161,23 +163,41 @@ type vm struct {
 // boot starts qemu on img and waits until the node's /healthz answers.
 func boot(t *testing.T, b board.Board, img, vars, name string) *vm {
 	t.Helper()
+	return bootWith(t, b, qemu.Options{Disk: img, Vars: vars}, name)
+}
+
+// bootWith is boot with more qemu options; HostPort and Monitor are
+// chosen here.
+func bootWith(t *testing.T, b board.Board, o qemu.Options, name string) *vm {
+	t.Helper()
 	port := freePort(t)
 	monitor := filepath.Join(t.TempDir(), "monitor.sock")
-	args, err := qemu.Args(b, qemu.Options{Disk: img, Vars: vars, HostPort: port, Monitor: monitor})
+	o.HostPort, o.Monitor = port, monitor
+	args, err := qemu.Args(b, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	args = append([]string{"--signal=KILL", fmt.Sprint(int(qemuLimit.Seconds()))}, args...)
-	v := &vm{console: &syncBuffer{}, monitor: monitor, url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1)}
+	v := &vm{console: &syncBuffer{}, monitor: monitor, url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1), exited: make(chan struct{})}
 	v.cmd = exec.Command("timeout", args...)
 	v.cmd.Stdout, v.cmd.Stderr = v.console, v.console
 	start := time.Now()
 	if err := v.cmd.Start(); err != nil {
 		t.Fatalf("start qemu: %v", err)
 	}
-	go func() { v.done <- v.cmd.Wait() }()
+	go func() {
+		v.done <- v.cmd.Wait()
+		close(v.exited)
+	}()
 	t.Cleanup(func() {
-		v.cmd.Process.Kill()
+		// SIGTERM, which timeout(1) passes on to qemu; a SIGKILL would
+		// end only timeout and leave qemu running.
+		v.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-v.exited:
+		case <-time.After(5 * time.Second):
+			v.cmd.Process.Kill()
+		}
 		os.WriteFile(filepath.Join(os.TempDir(), "cairn-boot-"+b.Name+"-"+name+".log"), v.console.Bytes(), 0o644)
 	})
 	client := &http.Client{Timeout: time.Second}

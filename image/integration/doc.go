@@ -8,5 +8,17 @@
 //	apt-get install qemu-system-x86 ovmf systemd-boot-efi
 //	CAIRN_BOOT_TEST=1 go test -v -count=1 -timeout 15m ./image/integration
 //
+// TestUpdateRollback (qemu-x86_64 only, about two and a half minutes)
+// installs an update whose node never becomes healthy and checks that the
+// machine returns to the old slot by itself, then a good update that
+// commits (package appliance/update):
+//
+//	CAIRN_BOOT_TEST=1 go test -v -count=1 -run TestUpdateRollback ./image/integration
+//
 // Without CAIRN_BOOT_TEST, or without those tools, they skip and say why.
+//
+// The boards qemu cannot run (rpi4, rpi5, x86_64) are built under the same
+// switch and their images checked instead: the Pi boot partition (hybrid
+// MBR, firmware, device trees, config.txt, cmdline.txt, kernel,
+// initramfs) and the x86_64 drivers and NIC firmware.
 package integration

@@ -29,10 +29,13 @@ type Module struct {
 	// Name is the module's name with '-' spelled '_' ("crc32c_generic").
 	Name string
 	// Path is the .ko file relative to lib/modules/<kver>
-	// ("kernel/fs/ext4/ext4.ko").
+	// ("kernel/fs/ext4/ext4.ko"), always uncompressed: [Tree.Read]
+	// decompresses a package's .ko.xz.
 	Path string
 	// Deps are the names of the modules it needs loaded first.
 	Deps []string
+	// source is the file in the kernel package, Path or Path + ".xz".
+	source string
 }
 
 // Normalize spells a module name the way the kernel does: '-' becomes '_'.
@@ -45,16 +48,19 @@ type Tree struct {
 	builtin map[string]bool   // names built into the kernel
 }
 
-// Index walks fsys (a lib/modules/<kver> directory) for .ko files and
-// reads its modules.builtin when present.
+// Index walks fsys (a lib/modules/<kver> directory) for .ko and .ko.xz
+// files and reads its modules.builtin when present.
 func Index(fsys fs.FS) (*Tree, error) {
 	t := &Tree{fsys: fsys, paths: map[string]string{}, builtin: map[string]bool{}}
 	err := fs.WalkDir(fsys, "kernel", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && strings.HasSuffix(p, ".ko") {
-			t.paths[Normalize(strings.TrimSuffix(path.Base(p), ".ko"))] = p
+		if d.IsDir() {
+			return nil
+		}
+		if name, ok := moduleName(p); ok {
+			t.paths[name] = p
 		}
 		return nil
 	})
@@ -62,7 +68,7 @@ func Index(fsys fs.FS) (*Tree, error) {
 		return nil, fmt.Errorf("modules: index kernel modules: %w", err)
 	}
 	if len(t.paths) == 0 {
-		return nil, fmt.Errorf("modules: no .ko files under kernel/; is this lib/modules/<kver> of an extracted kernel package?")
+		return nil, fmt.Errorf("modules: no .ko or .ko.xz files under kernel/; is this lib/modules/<kver> of an extracted kernel package?")
 	}
 	if b, err := fs.ReadFile(fsys, "modules.builtin"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
@@ -87,24 +93,15 @@ func (t *Tree) Closure(names []string) ([]Module, error) {
 		if !ok {
 			return Module{}, fmt.Errorf("modules: no module %q in this kernel; check the board's module list", name)
 		}
-		f, err := t.fsys.Open(p)
+		ko, err := t.read(p)
 		if err != nil {
-			return Module{}, fmt.Errorf("modules: %w", err)
+			return Module{}, err
 		}
-		defer f.Close()
-		ra, ok := f.(io.ReaderAt)
-		if !ok {
-			b, err := io.ReadAll(f)
-			if err != nil {
-				return Module{}, fmt.Errorf("modules: read %s: %w", p, err)
-			}
-			ra = bytes.NewReader(b)
-		}
-		info, err := readModinfo(ra)
+		info, err := readModinfo(bytes.NewReader(ko))
 		if err != nil {
 			return Module{}, fmt.Errorf("modules: %s: %w", p, err)
 		}
-		return Module{Name: name, Path: p, Deps: info.deps}, nil
+		return Module{Name: name, Path: strings.TrimSuffix(p, xzSuffix), Deps: info.deps, source: p}, nil
 	})
 }
 
@@ -153,7 +150,7 @@ type modinfo struct {
 func readModinfo(r io.ReaderAt) (modinfo, error) {
 	f, err := elf.NewFile(r)
 	if err != nil {
-		return modinfo{}, fmt.Errorf("not an ELF module (compressed .ko files are not supported): %w", err)
+		return modinfo{}, fmt.Errorf("not an ELF module (only .ko and .ko.xz files are supported): %w", err)
 	}
 	s := f.Section(".modinfo")
 	if s == nil {

@@ -36,6 +36,10 @@ type Options struct {
 	// InteractiveConsole multiplexes the monitor onto stdio (Ctrl-A C)
 	// instead of a plain serial console.
 	InteractiveConsole bool
+	// AllowReboot lets a guest reboot go through the firmware again, as
+	// on hardware (an update's fallback to the old slot needs it). By
+	// default qemu exits on a reboot (-no-reboot), which ends a test run.
+	AllowReboot bool
 }
 
 // Args returns the command line, program first, to run b with o.
@@ -55,12 +59,15 @@ func Args(b board.Board, o Options) ([]string, error) {
 		"-M", q.Machine, "-accel", "tcg", "-cpu", q.CPU, "-smp", "2", "-m", fmt.Sprint(q.MemoryMiB),
 		// -nodefaults drops the CD-ROM and NIC qemu adds by default (OVMF
 		// would try to boot them first).
-		"-nodefaults", "-display", "none", "-serial", serial, "-no-reboot",
+		"-nodefaults", "-display", "none", "-serial", serial,
 		"-drive", "if=pflash,format=raw,readonly=on,file=" + q.FirmwareCode,
 		"-drive", "if=pflash,format=raw,file=" + o.Vars,
 		"-drive", "file=" + o.Disk + ",format=raw,if=virtio",
 		"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d", o.HostPort, GuestAPIPort),
 		"-device", "virtio-net-pci,netdev=n0",
+	}
+	if !o.AllowReboot {
+		args = append(args, "-no-reboot")
 	}
 	if q.Watchdog != "" {
 		args = append(args, "-device", q.Watchdog)

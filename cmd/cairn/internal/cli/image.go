@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cairn-node/cairn/appliance/update"
 	"github.com/cairn-node/cairn/board"
 	"github.com/cairn-node/cairn/cmd/cairn/internal/progress"
 	"github.com/cairn-node/cairn/image"
@@ -82,6 +84,7 @@ partition persists between runs. Ctrl-A C switches to the qemu monitor
 func newImageBuildCmd(env *Env) *cobra.Command {
 	var (
 		boardName, output, cacheDir, binary string
+		updateKey, release                  string
 		cmdline                             []string
 	)
 	cmd := &cobra.Command{
@@ -105,12 +108,22 @@ Boards: ` + strings.Join(board.Names(), ", ") + `.`,
 			if err != nil {
 				return usageError{err}
 			}
+			var key ed25519.PrivateKey
+			if updateKey != "" {
+				pem, err := os.ReadFile(updateKey)
+				if err != nil {
+					return fmt.Errorf("image build: %w; make a key with 'cairn update keygen -o FILE'", err)
+				}
+				if key, err = update.ParsePrivateKey(pem); err != nil {
+					return err
+				}
+			}
 			start := time.Now()
 			steps := newStepPrinter(env.Stderr)
 			defer steps.stop()
 			m, err := image.Build(cmd.Context(), image.Options{
 				Board: b, Output: output, CacheDir: cacheDir, Binary: binary, Cmdline: cmdline,
-				Log: steps, Step: steps.step,
+				Log: steps, Step: steps.step, UpdateKey: key, Release: release,
 			})
 			if err != nil {
 				return err
@@ -126,6 +139,8 @@ Boards: ` + strings.Join(board.Names(), ", ") + `.`,
 	f.StringVarP(&output, "output", "o", "", "image `file` to write")
 	f.StringVar(&cacheDir, "cache-dir", "", "package cache `dir` (default ${XDG_CACHE_HOME:-~/.cache}/cairn)")
 	f.StringVar(&binary, "binary", "", "static cairn `binary` for the board (default: cross-compile from the source tree)")
+	f.StringVar(&updateKey, "update-key", "", "private key `file` ('cairn update keygen'): the image accepts updates signed with it, and FILE.cairnup is written too")
+	f.StringVar(&release, "release", "", "release `name` of the build (default: dev- and the initramfs hash)")
 	f.StringArrayVar(&cmdline, "cmdline", nil, "extra kernel command line `word`, repeatable (cairn.ip=ADDR/PREFIX, cairn.gw=ADDR, cairn.dns=ADDR, cairn.hostname=NAME)")
 	return cmd
 }

@@ -1,0 +1,391 @@
+package mdns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults used when an Options field is zero.
+const (
+	// DefaultPoll is how often the interfaces' addresses are checked;
+	// a change is announced at the next check.
+	DefaultPoll = 3 * time.Second
+	// UDPPort is the mDNS port.
+	UDPPort = 5353
+	// announceGap separates the repeated announcements (RFC 6762 §8.3:
+	// at least two, one second apart).
+	announceGap = time.Second
+)
+
+// ErrClosed is returned by Start and Serve after Close.
+var ErrClosed = errors.New("mdns: responder closed")
+
+// Interface is a network interface the responder announces on.
+type Interface struct {
+	// Index and Name identify it.
+	Index int
+	Name  string
+	// Addrs are its addresses, announced as Host.local.
+	Addrs []netip.Addr
+}
+
+// Options configure a Responder. Port is required; the zero value of
+// every other field means its default.
+type Options struct {
+	// Hostname is the host label announced as <Hostname>.local. Default:
+	// os.Hostname(), up to the first dot.
+	Hostname string
+	// Port is the node's HTTP API port, announced as _http._tcp.
+	Port uint16
+	// Interfaces lists the interfaces to announce on. Default:
+	// UpInterfaces.
+	Interfaces func() ([]Interface, error)
+	// Poll is how often Interfaces is called to find address changes.
+	// Default: DefaultPoll.
+	Poll time.Duration
+	// Logger logs errors and announcements. Default: slog.Default() with
+	// subsys=appliance/mdns.
+	Logger *slog.Logger
+}
+
+// Responder answers mDNS queries for one Zone and announces it.
+//
+// concurrency: all methods are safe for concurrent use.
+type Responder struct {
+	zone  Zone
+	opts  Options
+	log   *slog.Logger
+	ctx   context.Context // lifetime of the responder; ends at Close
+	stop  context.CancelFunc
+	wg    sync.WaitGroup
+	close sync.Once
+
+	mu struct {
+		sync.Mutex
+		ifaces  []Interface      // as last listed
+		started bool             // Start was called
+		senders []groupSender    // multicast sockets opened by Start
+		conns   []net.PacketConn // sockets to close at Close
+	}
+}
+
+// New returns a responder for the zone NewZone(o.Hostname, o.Port). It
+// opens no socket: see Start and Serve.
+func New(o Options) (*Responder, error) {
+	if o.Hostname == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return nil, fmt.Errorf("mdns: hostname: %w; pass Options.Hostname", err)
+		}
+		o.Hostname = h
+	}
+	if i := strings.IndexByte(o.Hostname, '.'); i >= 0 {
+		o.Hostname = o.Hostname[:i]
+	}
+	if o.Interfaces == nil {
+		o.Interfaces = UpInterfaces
+	}
+	if o.Poll <= 0 {
+		o.Poll = DefaultPoll
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default().With("subsys", "appliance/mdns")
+	}
+	z := NewZone(o.Hostname, o.Port)
+	if err := z.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Responder{zone: z, opts: o, log: o.Logger}
+	r.ctx, r.stop = context.WithCancel(context.Background())
+	return r, nil
+}
+
+// Zone returns the zone the responder answers for.
+func (r *Responder) Zone() Zone { return r.zone }
+
+// Serve answers the queries arriving on conn, each reply sent back to its
+// sender as a legacy unicast DNS reply, until ctx ends or Close is
+// called; it closes conn then. It is how plain DNS clients (and tests,
+// on 127.0.0.1) ask the responder directly. Errors reading conn end it.
+func (r *Responder) Serve(ctx context.Context, conn net.PacketConn) error {
+	if err := r.track(conn); err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	buf := make([]byte, MaxMessage)
+	for {
+		n, src, err := conn.ReadFrom(buf)
+		if err != nil {
+			if r.ctx.Err() != nil || ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("mdns: read: %w", err)
+		}
+		reply, err := r.zone.Answer(buf[:n], r.allAddrs(), true)
+		if err != nil || reply.Msg == nil {
+			continue
+		}
+		if _, err := conn.WriteTo(reply.Msg, src); err != nil {
+			r.log.Debug("reply not sent", "to", src, "err", err)
+		}
+	}
+}
+
+// Start opens the mDNS sockets (IPv4 and IPv6, port 5353, joined to the
+// groups on every interface), announces the zone and keeps answering
+// and re-announcing on address changes until Close. It fails when
+// neither address family can be opened, and when called twice.
+func (r *Responder) Start() error {
+	if r.ctx.Err() != nil {
+		return ErrClosed
+	}
+	r.mu.Lock()
+	started := r.mu.started
+	r.mu.started = true
+	r.mu.Unlock()
+	if started {
+		return errors.New("mdns: Start called twice")
+	}
+	ifaces := r.refresh()
+	senders, conns, err := openGroups(r.ctx, ifaces, r.log)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if r.ctx.Err() != nil { // Close ran meanwhile
+		r.mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+		return ErrClosed
+	}
+	r.mu.senders = senders
+	r.mu.conns = append(r.mu.conns, conns...)
+	r.wg.Add(len(senders) + 1) // under mu, so Close's Wait sees them
+	r.mu.Unlock()
+	for _, s := range senders {
+		go func() {
+			defer r.wg.Done()
+			s.serve(r)
+		}()
+	}
+	go func() {
+		defer r.wg.Done()
+		r.watch(ifaces)
+	}()
+	return nil
+}
+
+// Close sends goodbye packets for the zone on every interface, closes the
+// sockets and waits for the responder's goroutines. It is safe to call
+// more than once.
+func (r *Responder) Close() error {
+	r.close.Do(func() {
+		r.mu.Lock()
+		ifaces, senders := r.mu.ifaces, r.mu.senders
+		r.mu.Unlock()
+		for _, s := range senders {
+			for _, ifi := range ifaces {
+				if msg, err := r.zone.Announcement(ifi.Addrs, true); err == nil {
+					s.send(msg, ifi.Index)
+				}
+			}
+		}
+		r.stop()
+		r.mu.Lock()
+		for _, c := range r.mu.conns {
+			c.Close()
+		}
+		r.mu.Unlock()
+	})
+	r.wg.Wait()
+	return nil
+}
+
+// answer returns the reply to a query that arrived on interface index
+// from src.
+func (r *Responder) answer(query []byte, index int, src netip.AddrPort) (Reply, error) {
+	addrs := r.addrsOf(index)
+	if addrs == nil {
+		addrs = r.allAddrs()
+	}
+	return r.zone.Answer(query, addrs, src.Port() != UDPPort)
+}
+
+// watch announces the zone, then polls the interfaces and announces
+// again on each change, until Close.
+func (r *Responder) watch(ifaces []Interface) {
+	r.announce(ifaces)
+	t := time.NewTicker(r.opts.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+		}
+		prev := ifaces
+		ifaces = r.refresh()
+		if changed := Changed(prev, ifaces); len(changed) > 0 {
+			r.mu.Lock()
+			senders := r.mu.senders
+			r.mu.Unlock()
+			for _, s := range senders {
+				s.join(changed)
+			}
+			r.log.Info("addresses changed; announcing", "interfaces", names(changed))
+			r.announce(changed)
+		}
+	}
+}
+
+// announce sends the zone's records on ifaces twice, announceGap apart.
+func (r *Responder) announce(ifaces []Interface) {
+	r.mu.Lock()
+	senders := r.mu.senders
+	r.mu.Unlock()
+	for i := range 2 {
+		if i > 0 {
+			select {
+			case <-r.ctx.Done():
+				return
+			case <-time.After(announceGap):
+			}
+		}
+		for _, ifi := range ifaces {
+			msg, err := r.zone.Announcement(ifi.Addrs, false)
+			if err != nil {
+				r.log.Warn("announcement not built", "err", err)
+				return
+			}
+			for _, s := range senders {
+				s.send(msg, ifi.Index)
+			}
+		}
+	}
+}
+
+// refresh lists the interfaces and keeps the list for answers.
+func (r *Responder) refresh() []Interface {
+	ifaces, err := r.opts.Interfaces()
+	if err != nil {
+		r.log.Warn("interfaces not listed", "err", err)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.mu.ifaces
+	}
+	r.mu.Lock()
+	r.mu.ifaces = ifaces
+	r.mu.Unlock()
+	return ifaces
+}
+
+// addrsOf returns the addresses of interface index, nil when unknown.
+func (r *Responder) addrsOf(index int) []netip.Addr {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ifi := range r.mu.ifaces {
+		if ifi.Index == index {
+			return ifi.Addrs
+		}
+	}
+	return nil
+}
+
+// allAddrs returns the addresses of all interfaces, listing them first
+// when Start has not.
+func (r *Responder) allAddrs() []netip.Addr {
+	r.mu.Lock()
+	ifaces := r.mu.ifaces
+	r.mu.Unlock()
+	if ifaces == nil {
+		ifaces = r.refresh()
+	}
+	var all []netip.Addr
+	for _, ifi := range ifaces {
+		all = append(all, ifi.Addrs...)
+	}
+	return all
+}
+
+// track registers conn to be closed by Close.
+func (r *Responder) track(conn net.PacketConn) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ctx.Err() != nil {
+		conn.Close()
+		return ErrClosed
+	}
+	r.mu.conns = append(r.mu.conns, conn)
+	return nil
+}
+
+// Changed returns the interfaces of next that are new or whose addresses
+// differ from prev.
+func Changed(prev, next []Interface) []Interface {
+	var out []Interface
+	for _, n := range next {
+		i := slices.IndexFunc(prev, func(p Interface) bool { return p.Index == n.Index })
+		if i < 0 || !sameAddrs(prev[i].Addrs, n.Addrs) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func sameAddrs(a, b []netip.Addr) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.SortFunc(a, netip.Addr.Compare)
+	slices.SortFunc(b, netip.Addr.Compare)
+	return slices.Equal(a, b)
+}
+
+func names(ifaces []Interface) []string {
+	var n []string
+	for _, ifi := range ifaces {
+		n = append(n, ifi.Name)
+	}
+	return n
+}
+
+// UpInterfaces lists the interfaces that are up and can multicast, not
+// loopback, with their addresses; those without an address are left
+// out.
+func UpInterfaces() ([]Interface, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil, fmt.Errorf("mdns: list interfaces: %w", err)
+	}
+	var out []Interface
+	for _, ifi := range ifs {
+		if ifi.Flags&net.FlagUp == 0 || ifi.Flags&net.FlagMulticast == 0 || ifi.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		as, err := ifi.Addrs()
+		if err != nil {
+			continue
+		}
+		var addrs []netip.Addr
+		for _, a := range as {
+			if p, ok := a.(*net.IPNet); ok {
+				if ip, ok := netip.AddrFromSlice(p.IP); ok {
+					addrs = append(addrs, ip.Unmap())
+				}
+			}
+		}
+		if len(addrs) > 0 {
+			out = append(out, Interface{Index: ifi.Index, Name: ifi.Name, Addrs: addrs})
+		}
+	}
+	return out, nil
+}
