@@ -78,8 +78,10 @@ func Cases() []Case {
 	cs = append(cs, restCases(1<<30, false)...)
 	cs = append(cs, p2pCases(64<<20, true)...)
 	cs = append(cs, rlnCases()...)
+	cs = append(cs, farmCases()...)
 	cs = append(cs, slotCases()...)
 	cs = append(cs, relayCases()...)
+	cs = append(cs, sigCases()...)
 	return cs
 }
 

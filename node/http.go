@@ -12,7 +12,9 @@ import (
 
 	"github.com/cairn-node/cairn/node/api"
 	"github.com/cairn-node/cairn/node/buildinfo"
+	"github.com/cairn-node/cairn/node/farm"
 	relayapi "github.com/cairn-node/cairn/node/relay/httpapi"
+	sigverifyapi "github.com/cairn-node/cairn/node/sigverify/httpapi"
 	"github.com/cairn-node/cairn/node/storage/ec"
 	"github.com/cairn-node/cairn/node/storage/httpapi"
 	proofsapi "github.com/cairn-node/cairn/node/storage/proofs/httpapi"
@@ -45,6 +47,7 @@ func (n *Node) handler() *http.ServeMux {
 	n.proofs = prover.NewService(prover.Options{Store: n.store, Dir: filepath.Join(n.cfg.DataDir, "proofs"), Logger: n.opts.log, Registerer: n.metrics,
 		EC: ec.Options{Router: n.router, Hasher: n.hasher, Logger: n.opts.log}})
 	proofsapi.New(n.proofs, n.opts.log).Register(mux, httpapi.PrefixStorage)
+	sigverifyapi.New(sigverifyapi.Options{Logger: n.opts.log}).Register(mux)
 	n.relayAPI = relayapi.New(n.relay, relayapi.Options{
 		Logger: n.opts.log, ClusterID: n.cfg.Waku.ClusterID, ShardCount: int(n.cfg.Waku.Shards),
 		Publish: n.publisher().Publish,
@@ -76,6 +79,9 @@ func (n *Node) handler() *http.ServeMux {
 		}
 		n.writeJSON(w, info)
 	})
+	if n.farm != nil {
+		mux.Handle("GET "+farm.StatusPath, farm.StatusHandler(n.farm.monitor))
+	}
 	mux.HandleFunc("GET "+api.WakuDebugVersionPath, func(w http.ResponseWriter, r *http.Request) {
 		n.writeJSON(w, buildinfo.Read().Version)
 	})

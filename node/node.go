@@ -193,6 +193,7 @@ type Node struct {
 	relayAPI *relayapi.Server
 	waku     *waku       // services around the relay, built by Start
 	rln      *rlnService // RLN validation and proving; nil when off
+	farm     *farmClient // the prover farm ([farm] url); nil when none
 	// archive keeps relayed messages for store queries; nil when
 	// waku.store is off. Opened by New, like the dataset store.
 	archive *archive.Archive
@@ -377,6 +378,13 @@ func (n *Node) Start(ctx context.Context) error {
 	if err := n.store.Start(); err != nil {
 		return fmt.Errorf("node: start store maintenance: %w", err)
 	}
+	if n.cfg.Farm.URL != "" {
+		f, err := dialFarm(n.cfg.Farm, n.log, n.metrics)
+		if err != nil {
+			return err
+		}
+		n.farm = f
+	}
 	if err := n.startNetwork(ctx); err != nil {
 		return err
 	}
@@ -532,6 +540,11 @@ func (n *Node) close() error {
 	if n.rln != nil {
 		if err := n.rln.close(); err != nil {
 			errs = append(errs, fmt.Errorf("node: close rln: %w", err))
+		}
+	}
+	if n.farm != nil {
+		if err := n.farm.close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close prover farm client: %w", err))
 		}
 	}
 	if n.relay != nil {

@@ -260,7 +260,8 @@ func TestForcedBackendUnavailable(t *testing.T) {
 		{"go", accel.Policy{Force: accel.Go}, false},
 		{"icicle for all", accel.Policy{Force: accel.Icicle}, true},
 		{"icicle for poseidon2", accel.Policy{Kernels: map[accel.Kernel]accel.Backend{accel.KernelPoseidon2: accel.Icicle}}, true},
-		{"go for poseidon2, merkle and msm wins", accel.Policy{Force: accel.Icicle, Kernels: map[accel.Kernel]accel.Backend{accel.KernelPoseidon2: accel.Go, accel.KernelMerkle: accel.Go, accel.KernelMSM: accel.Go}}, false},
+		{"go for every kernel with an icicle backend wins", accel.Policy{Force: accel.Icicle, Kernels: map[accel.Kernel]accel.Backend{
+			accel.KernelPoseidon2: accel.Go, accel.KernelMerkle: accel.Go, accel.KernelMSM: accel.Go, accel.KernelNTT: accel.Go}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(t)

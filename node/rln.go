@@ -50,6 +50,8 @@ type rlnService struct {
 	index  uint64
 	budget *budget.Budget
 	prover *rln.Prover
+	// farm, when set, makes the proofs first ([farm] rln_proofs).
+	farm *farmClient
 	// proveMu serialises proofs: each allocates a message id first.
 	proveMu sync.Mutex
 
@@ -220,6 +222,9 @@ func (s *rlnService) loadMembership(rc config.RLN, dir, chainID, contract string
 	if s.prover, err = rln.NewProver(); err != nil {
 		return fmt.Errorf("node: rln prover: %w", err)
 	}
+	if n.farm != nil && n.cfg.Farm.RLNProofs {
+		s.farm = n.farm
+	}
 	return nil
 }
 
@@ -256,7 +261,7 @@ func (s *rlnService) attachProof(m message.Message) (message.Message, error) {
 		return m, err
 	}
 	start := time.Now()
-	pv, err := s.prover.Prove(rln.ProveInput{
+	pv, err := s.rlnProve(rln.ProveInput{
 		IdentitySecret: s.cred.Identity.SecretHash, UserMessageLimit: s.cred.UserMessageLimit,
 		MessageID: id, Path: path, Signal: rlnrelay.Signal(m),
 		ExternalNullifier: rln.ExternalNullifier(rln.EpochField(epoch), rlnID),

@@ -129,6 +129,8 @@ type Config struct {
 
 	// Waku configures the Waku services (TOML table [waku]).
 	Waku Waku `toml:"waku"`
+	// Farm configures the use of a prover farm (TOML table [farm]).
+	Farm Farm `toml:"farm"`
 }
 
 // DHTModes are the values of Config.DHT.
@@ -251,6 +253,9 @@ func (c Config) EnsureDefaults(getenv func(string) string) Config {
 	if reflect.ValueOf(c.Waku).IsZero() {
 		c.Waku = Default().Waku
 	}
+	if reflect.ValueOf(c.Farm).IsZero() {
+		c.Farm = Default().Farm
+	}
 	return c
 }
 
@@ -324,6 +329,7 @@ func (c Config) Validate() error {
 		bad("storage.ttl", c.Storage.TTL, "want a positive duration such as "+DefaultStorageTTL+" (30 days)")
 	}
 	c.Waku.validate(bad)
+	c.Farm.validate(bad)
 	if f := c.Accel.Force; f != "" && !isBackend(f) {
 		bad("accel.backend", string(f), "unknown backend; use go, simd, icicle, or \"\" / auto to route by size")
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -28,6 +29,7 @@ func TestDefault(t *testing.T) {
 		Storage:     config.Storage{Quota: "20GiB", TTL: "720h"},
 		DHT:         "auto",
 		Waku:        defaultWaku,
+		Farm:        defaultFarm,
 	}
 	if got := config.Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %#v, want %#v", got, want)
@@ -141,6 +143,7 @@ erasure = "go"
 				Accel:       accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: accel.Go}},
 				Storage:     defaultStorage,
 				Waku:        defaultWaku,
+				Farm:        defaultFarm,
 				DHT:         "auto",
 			},
 		},
@@ -183,6 +186,7 @@ erasure = "go"
 				}},
 				Storage: config.Storage{Quota: "1TB", TTL: "24h"},
 				Waku:    defaultWaku,
+				Farm:    defaultFarm,
 				DHT:     "auto",
 			},
 		},
@@ -197,6 +201,7 @@ erasure = "go"
 				Accel:   accel.Policy{Force: accel.Go},
 				Storage: defaultStorage,
 				Waku:    defaultWaku,
+				Farm:    defaultFarm,
 				DHT:     "auto",
 			},
 		},
@@ -211,6 +216,7 @@ erasure = "go"
 				Accel:   accel.Policy{Kernels: map[accel.Kernel]accel.Backend{accel.KernelSHA256: accel.SIMD}},
 				Storage: defaultStorage,
 				Waku:    defaultWaku,
+				Farm:    defaultFarm,
 				DHT:     "auto",
 			},
 		},
@@ -232,6 +238,7 @@ erasure = "go"
 				Accel:       accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{accel.KernelErasure: accel.Go}},
 				Storage:     defaultStorage,
 				Waku:        defaultWaku,
+				Farm:        defaultFarm,
 				DHT:         "auto",
 			},
 		},
@@ -341,6 +348,9 @@ func TestValidate(t *testing.T) {
 		{name: "metrics under api", mutate: func(c *config.Config) { c.MetricsPath = "/api/metrics" }, wantKeys: []string{"metrics_path"}},
 		{name: "metrics pattern chars", mutate: func(c *config.Config) { c.MetricsPath = "/m/{x}" }, wantKeys: []string{"metrics_path"}},
 		{name: "uppercase backend", mutate: func(c *config.Config) { c.Accel.Force = "SIMD" }, wantKeys: []string{"accel.backend"}},
+		{name: "farm", mutate: func(c *config.Config) { c.Farm.URL = "nats://10.0.0.5:4222" }},
+		{name: "farm url", mutate: func(c *config.Config) { c.Farm.URL = "http://10.0.0.5:4222" }, wantKeys: []string{"farm.url"}},
+		{name: "farm timeout", mutate: func(c *config.Config) { c.Farm.Timeout = "soon" }, wantKeys: []string{"farm.timeout"}},
 		{name: "several", mutate: func(c *config.Config) {
 			c.LogLevel = "trace"
 			c.Accel.Kernels = map[accel.Kernel]accel.Backend{"nope": accel.Go}
@@ -391,6 +401,8 @@ var defaultStorage = config.Storage{Quota: config.DefaultStorageQuota, TTL: conf
 
 // defaultWaku is the [waku] table of the embedded file, written out so the
 // test notices a changed default.
+var defaultFarm = config.Farm{RLNProofs: true, Timeout: "10s"}
+
 var defaultWaku = config.Waku{
 	ClusterID: 1, Shards: 8,
 	Store: true, StoreMaxAge: "48h", StoreMaxSize: "1GiB",
@@ -484,5 +496,24 @@ func TestWakuKeys(t *testing.T) {
 		if !errors.As(err, &ke) || ke.Key != tc.key {
 			t.Errorf("file %q env %q: error %v, want a KeyError for %s", tc.file, tc.env, err, tc.key)
 		}
+	}
+}
+
+func TestFarmKeys(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cairn.toml")
+	if err := os.WriteFile(file, []byte("[farm]\nurl = \"nats://10.0.0.5:4222\"\nrln_proofs = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := config.Load(config.Sources{File: file, Getenv: envMap(map[string]string{"CAIRN_FARM_URL": "nats://127.0.0.1:4333"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Farm{URL: "nats://127.0.0.1:4333", RLNProofs: false, Timeout: "10s"}
+	if got.Farm != want {
+		t.Errorf("Farm = %+v, want %+v (env over file, file over defaults)", got.Farm, want)
+	}
+	if d := got.Farm.TimeoutDuration(); d != 10*time.Second {
+		t.Errorf("TimeoutDuration = %s, want 10s", d)
 	}
 }

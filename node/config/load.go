@@ -150,6 +150,7 @@ func fromEnv(getenv func(string) string) (Config, map[string]string) {
 	str("storage.quota", EnvStorageQuota, &c.Storage.Quota)
 	str("storage.ttl", EnvStorageTTL, &c.Storage.TTL)
 	str("dht", EnvDHT, &c.DHT)
+	str("farm.url", EnvFarmURL, &c.Farm.URL)
 	if v := getenv(EnvBootstrap); v != "" {
 		c.Bootstrap = splitList(v)
 		names["bootstrap"] = EnvBootstrap
@@ -251,6 +252,7 @@ func overlay(dst, src Config, has func(key string) (source string, ok bool), ori
 		}
 	}
 	overlayTagged(reflect.ValueOf(&dst.Waku).Elem(), reflect.ValueOf(src.Waku), "waku.", set)
+	overlayTagged(reflect.ValueOf(&dst.Farm).Elem(), reflect.ValueOf(src.Farm), "farm.", set)
 	kernels := map[accel.Kernel]accel.Backend{}
 	for k, b := range dst.Accel.Kernels {
 		kernels[k] = b

@@ -134,7 +134,7 @@ func (w Waku) validate(bad func(key, value, problem string)) {
 
 // overlayTagged copies into dst every field of src, recursively through
 // nested structs, whose dotted TOML key (prefix + tag) set reports as
-// present. It serves the [waku] table, whose keys are set in files and
+// present. It serves the [waku] and [farm] tables, whose keys are set in files and
 // rarely elsewhere.
 func overlayTagged(dst, src reflect.Value, prefix string, set func(key string) bool) {
 	t := dst.Type()

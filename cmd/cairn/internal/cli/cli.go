@@ -120,8 +120,12 @@ CAIRN_CONFIG, CAIRN_* environment variables, and flags.`,
 		newStorageCmd(env, g), newProofCmd(env, g),
 		newWakuCmd(env, g),
 		newRLNCmd(env),
+		newProverCmd(env),
+		newSigCmd(env),
 		newVersionCmd(env),
 		newApplianceCmd(env), newImageCmd(env),
+		newUpdateCmd(env),
+		newInstallCmd(env),
 	)
 	return root
 }
