@@ -36,6 +36,9 @@ const (
 //     verification;
 //   - BLS12-381, 1,000 keys signing one message: gnark-crypto decode,
 //     hash to G2 and a two-pairing check per signature;
+//   - BLS12-381 aggregate: the same 1,000 signatures as one aggregate
+//     signature with the 1,000 keys (FastAggregateVerify), against the
+//     same single verifications (issue #7: ≥ 50×);
 //   - secp256k1, 1,024: dcrd ECDSA on one core (the kernel spreads items
 //     over all cores; there is no batch equation).
 //
@@ -46,6 +49,8 @@ func sigCases() []Case {
 			Setup: sigSetup(sigbatch.Ed25519, sigEd25519Batch, false), Peer: sigPeer(sigbatch.Ed25519, sigEd25519Batch, false, ed25519Single, 0), PeerName: "voi-single"},
 		{Kernel: "sig-bls12-381", Params: fmt.Sprintf("n=%d,same-message", sigBLSBatch), Unit: "sigs/s", Quick: true,
 			Setup: sigSetup(sigbatch.BLS12381, sigBLSBatch, true), Peer: sigPeer(sigbatch.BLS12381, sigBLSBatch, true, blsSingle, 0), PeerName: "gnark-single"},
+		{Kernel: "sig-bls12-381-aggregate", Params: fmt.Sprintf("n=%d,same-message", sigBLSBatch), Unit: "sigs/s", Quick: true,
+			Setup: blsAggregateSetup(sigBLSBatch), Peer: sigPeer(sigbatch.BLS12381, sigBLSBatch, true, blsSingle, 0), PeerName: "gnark-single"},
 		{Kernel: "sig-secp256k1", Params: fmt.Sprintf("n=%d", sigSecp256k1Batch), Unit: "sigs/s", Quick: true,
 			Setup: sigSetup(sigbatch.Secp256k1, sigSecp256k1Batch, false), Peer: sigPeer(sigbatch.Secp256k1, sigSecp256k1Batch, false, secp256k1Single, 1), PeerName: "dcrd-1-core"},
 	}
@@ -83,6 +88,33 @@ func sigSetup(s sigbatch.Scheme, n int, same bool) func(accel.Backend) (func() e
 			res, err := v.Verify(items)
 			if err == nil && res.Valid != n {
 				err = fmt.Errorf("bench: %d of %d %s signatures valid", res.Valid, n, s)
+			}
+			return err
+		}, float64(n), nil
+	}
+}
+
+// blsAggregateSetup verifies the aggregate of the n same-message items of
+// the BLS row as one item; work is n signatures.
+func blsAggregateSetup(n int) func(accel.Backend) (func() error, float64, error) {
+	return func(b accel.Backend) (func() error, float64, error) {
+		v, err := sigbatch.New(b)
+		if err != nil {
+			return nil, 0, err
+		}
+		items, err := sigItems(sigbatch.BLS12381, n, true)
+		if err != nil {
+			return nil, 0, err
+		}
+		agg, err := sigbatch.Aggregate(items)
+		if err != nil {
+			return nil, 0, err
+		}
+		batch := []sigbatch.Item{agg}
+		return func() error {
+			res, err := v.Verify(batch)
+			if err == nil && res.Valid != 1 {
+				err = fmt.Errorf("bench: the aggregate of %d bls12-381 signatures did not verify", n)
 			}
 			return err
 		}, float64(n), nil

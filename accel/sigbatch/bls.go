@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/big"
 	"sync"
@@ -248,7 +249,15 @@ func msmG2(points []bls12381.G2Affine, scalars []fr.Element) (bls12381.G2Affine,
 func decodeBLS(it Item, subgroup bool) (bls12381.G1Affine, bls12381.G2Affine, error) {
 	var pk bls12381.G1Affine
 	var sig bls12381.G2Affine
-	if len(it.PublicKey) != bls12381.SizeOfG1AffineCompressed || it.PublicKey[0]&blsCompressed == 0 {
+	if len(it.PublicKeys) > 0 {
+		if len(it.PublicKey) > 0 {
+			return pk, sig, malformed(BLS12381, "both public_key and public_keys are set; an aggregate signature has public_keys only")
+		}
+		var err error
+		if pk, err = aggregateBLSKeys(it.PublicKeys); err != nil {
+			return pk, sig, err
+		}
+	} else if len(it.PublicKey) != bls12381.SizeOfG1AffineCompressed || it.PublicKey[0]&blsCompressed == 0 {
 		return pk, sig, malformed(BLS12381, "public key is %d bytes, want a %d-byte compressed G1 point", len(it.PublicKey), bls12381.SizeOfG1AffineCompressed)
 	}
 	if len(it.Signature) != bls12381.SizeOfG2AffineCompressed || it.Signature[0]&blsCompressed == 0 {
@@ -258,11 +267,13 @@ func decodeBLS(it Item, subgroup bool) (bls12381.G1Affine, bls12381.G2Affine, er
 	if !subgroup {
 		opts = append(opts, bls12381.NoSubgroupChecks())
 	}
-	if err := bls12381.NewDecoder(bytes.NewReader(it.PublicKey), opts...).Decode(&pk); err != nil {
-		return pk, sig, malformed(BLS12381, "public key: %w", err)
-	}
-	if pk.IsInfinity() {
-		return pk, sig, malformed(BLS12381, "public key is the point at infinity")
+	if len(it.PublicKeys) == 0 {
+		if err := bls12381.NewDecoder(bytes.NewReader(it.PublicKey), opts...).Decode(&pk); err != nil {
+			return pk, sig, malformed(BLS12381, "public key: %w", err)
+		}
+		if pk.IsInfinity() {
+			return pk, sig, malformed(BLS12381, "public key is the point at infinity")
+		}
 	}
 	if err := bls12381.NewDecoder(bytes.NewReader(it.Signature), opts...).Decode(&sig); err != nil {
 		return pk, sig, malformed(BLS12381, "signature: %w", err)
@@ -271,4 +282,115 @@ func decodeBLS(it Item, subgroup bool) (bls12381.G1Affine, bls12381.G2Affine, er
 		return pk, sig, malformed(BLS12381, "signature is the point at infinity")
 	}
 	return pk, sig, nil
+}
+
+// aggregateBLSKeys decodes the keys of an aggregate signature on all
+// cores, checks that each is a G1 point of the prime-order subgroup and
+// not the point at infinity (the draft's KeyValidate; a batched subgroup
+// check, point by point only when it fails), and returns their sum. The
+// error names the first bad key.
+func aggregateBLSKeys(keys [][]byte) (bls12381.G1Affine, error) {
+	var agg bls12381.G1Affine
+	pks := make([]bls12381.G1Affine, len(keys))
+	errs := make([]error, len(keys))
+	cached := make([]bool, len(keys))
+	forChunks(len(keys), blsKeysPerWorker, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			b := keys[k]
+			if pk, ok := blsKeys.get(b); ok {
+				pks[k], cached[k] = pk, true
+				continue
+			}
+			switch {
+			case len(b) != bls12381.SizeOfG1AffineCompressed || b[0]&blsCompressed == 0:
+				errs[k] = fmt.Errorf("is %d bytes, want a %d-byte compressed G1 point", len(b), bls12381.SizeOfG1AffineCompressed)
+			default:
+				if err := bls12381.NewDecoder(bytes.NewReader(b), bls12381.NoSubgroupChecks()).Decode(&pks[k]); err != nil {
+					errs[k] = err
+				} else if pks[k].IsInfinity() {
+					errs[k] = errors.New("is the point at infinity")
+				}
+			}
+		}
+	})
+	for k, err := range errs {
+		if err != nil {
+			return agg, malformed(BLS12381, "public_keys[%d]: %w", k, err)
+		}
+	}
+	var fresh []bls12381.G1Affine
+	for k := range pks {
+		if !cached[k] {
+			fresh = append(fresh, pks[k])
+		}
+	}
+	if !bls12381.IsInSubGroupBatchG1(fresh) {
+		for k := range pks {
+			if !cached[k] && !pks[k].IsInSubGroup() {
+				return agg, malformed(BLS12381, "public_keys[%d] is not in the prime-order subgroup of G1", k)
+			}
+		}
+	}
+	for k := range pks {
+		if !cached[k] {
+			blsKeys.put(keys[k], pks[k])
+		}
+	}
+	var sum bls12381.G1Jac
+	for k := range pks {
+		sum.AddMixed(&pks[k])
+	}
+	agg.FromJacobian(&sum)
+	if agg.IsInfinity() {
+		return agg, malformed(BLS12381, "the public keys sum to the point at infinity")
+	}
+	return agg, nil
+}
+
+// blsKeysPerWorker is the fewest aggregate keys a goroutine decodes (one
+// G1 decompression is a square root, about 25 µs).
+const blsKeysPerWorker = 64
+
+// blsKeyCacheSize bounds the validated-key cache: 65,536 keys (about
+// 10 MB), more than Ethereum's active validator committees of one slot.
+const blsKeyCacheSize = 1 << 16
+
+// blsKeys caches aggregate signers' keys that passed KeyValidate, by
+// their compressed encoding: a co-processor sees the same validator set
+// again and again, and decompressing a key (a square root) and checking
+// its subgroup cost far more than the rest of an aggregate verification.
+var blsKeys = keyCache{m: map[[bls12381.SizeOfG1AffineCompressed]byte]bls12381.G1Affine{}}
+
+// keyCache is a bounded map of validated keys. When full it drops an
+// arbitrary half (Go's map order), which keeps it simple and O(1)
+// amortised; a dropped key is only decoded again.
+type keyCache struct {
+	mu sync.Mutex
+	m  map[[bls12381.SizeOfG1AffineCompressed]byte]bls12381.G1Affine
+}
+
+func (c *keyCache) get(b []byte) (bls12381.G1Affine, bool) {
+	if len(b) != bls12381.SizeOfG1AffineCompressed {
+		return bls12381.G1Affine{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pk, ok := c.m[[bls12381.SizeOfG1AffineCompressed]byte(b)]
+	return pk, ok
+}
+
+// put records a key that passed KeyValidate; b is its 48-byte encoding.
+func (c *keyCache) put(b []byte, pk bls12381.G1Affine) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= blsKeyCacheSize {
+		n := 0
+		for k := range c.m {
+			delete(c.m, k)
+			if n++; n >= blsKeyCacheSize/2 {
+				break
+			}
+		}
+	}
+	c.m[[bls12381.SizeOfG1AffineCompressed]byte(b)] = pk
 }

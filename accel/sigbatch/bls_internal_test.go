@@ -49,3 +49,24 @@ func BenchmarkBLSParts(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "sigs/s")
 	})
 }
+
+// TestKeyCacheBound: the validated-key cache never holds more than
+// blsKeyCacheSize keys and keeps answering for the newest one.
+func TestKeyCacheBound(t *testing.T) {
+	c := keyCache{m: map[[bls12381.SizeOfG1AffineCompressed]byte]bls12381.G1Affine{}}
+	_, _, g1, _ := bls12381.Generators()
+	var key [bls12381.SizeOfG1AffineCompressed]byte
+	for i := range blsKeyCacheSize + 10 {
+		key[0], key[1], key[2] = byte(i), byte(i>>8), byte(i>>16)
+		c.put(key[:], g1)
+		if len(c.m) > blsKeyCacheSize {
+			t.Fatalf("cache holds %d keys, bound %d", len(c.m), blsKeyCacheSize)
+		}
+	}
+	if _, ok := c.get(key[:]); !ok {
+		t.Error("the newest key is not in the cache")
+	}
+	if _, ok := c.get(key[:10]); ok {
+		t.Error("a 10-byte key hit the cache")
+	}
+}

@@ -33,6 +33,13 @@
 //     of one message cost two MSMs and two Miller loops; each distinct
 //     message is hashed once. Decoding and subgroup checks (batched) remain
 //     per item and dominate large same-message batches.
+//     An item with [Item.PublicKeys] is an aggregate signature
+//     (FastAggregateVerify): every key is validated (on the curve, in the
+//     subgroup, not infinity) and the keys are summed into the item's key,
+//     which then joins the batch equation like any other. Validated keys
+//     are cached (up to 65,536), since decompressing a key costs more
+//     than everything else in an aggregate verification and a verifier
+//     sees the same validator keys again and again.
 //   - [Secp256k1]: ECDSA over SHA-256(message) with dcrd's secp256k1: SEC1
 //     key (33 bytes compressed or 65 uncompressed), signature r||s (64 bytes,
 //     big-endian, r and s in [1, n−1]). High s is accepted (plain ECDSA, as

@@ -62,6 +62,14 @@ type Item struct {
 	// Signature is 64 bytes R||S (ed25519), a 96-byte compressed G2 point
 	// (bls12-381) or 64 bytes r||s big-endian (secp256k1).
 	Signature []byte
+	// PublicKeys, for bls12-381 only and instead of PublicKey, makes the
+	// item an aggregate signature: Signature is the sum of the signatures
+	// of every key on the same Message (the IETF draft's
+	// FastAggregateVerify). Each key must be a valid G1 point; the caller
+	// must already trust each key's proof of possession (the premise of
+	// the POP ciphersuite, as Ethereum checks it at deposit), which is
+	// what makes aggregating keys safe against rogue keys.
+	PublicKeys [][]byte
 }
 
 // Result is the outcome of one Verify call.
@@ -158,6 +166,9 @@ func ForSize(n int) (Verifier, error) {
 // so callers use it to explain a failure, not before every Verify.
 func CheckItem(it Item) error {
 	var err error
+	if len(it.PublicKeys) > 0 && it.Scheme != BLS12381 {
+		return malformed(it.Scheme, "public_keys (an aggregate signature) is for bls12-381 only")
+	}
 	switch it.Scheme {
 	case Ed25519:
 		err = checkEd25519(it)

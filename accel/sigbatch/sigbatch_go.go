@@ -16,11 +16,15 @@ func (goVerifier) Backend() accel.Backend { return accel.Go }
 
 // Verify implements [Verifier.Verify]: it splits the batch by scheme and
 // runs each scheme's verifier on its items; items of an unknown scheme stay
-// false.
+// false, as do items of other schemes with PublicKeys (aggregates are
+// BLS12-381 only).
 func (goVerifier) Verify(items []Item) (Result, error) {
 	ok := make([]bool, len(items))
 	var ed, bls, secp []int
 	for i := range items {
+		if len(items[i].PublicKeys) > 0 && items[i].Scheme != BLS12381 {
+			continue
+		}
 		switch items[i].Scheme {
 		case Ed25519:
 			ed = append(ed, i)

@@ -3,6 +3,7 @@ package sigverify_test
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/cairn-node/cairn/node/sigverify"
@@ -14,6 +15,8 @@ import (
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`[{"scheme": "ed25519", "public_key": "00", "message": "", "signature": "0x01"}]`))
 	f.Add([]byte(`[{"scheme": "bls12-381", "public_key": "", "message": "ff", "signature": ""}, {"scheme": "secp256k1", "public_key": "02", "message": "", "signature": ""}]`))
+	f.Add([]byte(`[{"scheme": "bls12-381", "public_keys": ["aa", "0xbb"], "message": "ff", "signature": "00"}]`))
+	f.Add([]byte(`[{"scheme": "bls12-381", "public_key": "aa", "public_keys": ["aa"], "message": "", "signature": ""}]`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`[{"scheme": "rsa"}]`))
 	f.Add([]byte(`[[], null, {}]`))
@@ -31,7 +34,8 @@ func FuzzDecode(f *testing.F) {
 		}
 		for i := range items {
 			a, b := items[i], again[i]
-			if a.Scheme != b.Scheme || !bytes.Equal(a.PublicKey, b.PublicKey) || !bytes.Equal(a.Message, b.Message) || !bytes.Equal(a.Signature, b.Signature) {
+			if a.Scheme != b.Scheme || !bytes.Equal(a.PublicKey, b.PublicKey) || !bytes.Equal(a.Message, b.Message) || !bytes.Equal(a.Signature, b.Signature) ||
+				!slices.EqualFunc(a.PublicKeys, b.PublicKeys, bytes.Equal) {
 				t.Fatalf("item %d changed in a round trip: %+v, then %+v", i, a, b)
 			}
 		}

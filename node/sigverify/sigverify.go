@@ -14,7 +14,9 @@
 //
 //	{"valid": N, "failed": [i, j, …]}
 //
-// with the failed item indices ascending.
+// with the failed item indices ascending. A bls12-381 item may be an
+// aggregate signature instead: "public_keys" (a list of hex keys, every
+// signer of the message) replaces "public_key".
 //
 // # Usage
 //
@@ -55,12 +57,23 @@ type Item struct {
 	Signature string `json:"signature"`
 }
 
+// AggregateItem is a bls12-381 aggregate signature in the JSON format:
+// PublicKeys, the keys of every signer of Message, replace public_key
+// (see sigbatch.Item).
+type AggregateItem struct {
+	Scheme     string   `json:"scheme"`
+	PublicKeys []string `json:"public_keys"`
+	Message    string   `json:"message"`
+	Signature  string   `json:"signature"`
+}
+
 // rawItem is Item with presence: a nil field was missing.
 type rawItem struct {
-	Scheme    *string `json:"scheme"`
-	PublicKey *string `json:"public_key"`
-	Message   *string `json:"message"`
-	Signature *string `json:"signature"`
+	Scheme     *string   `json:"scheme"`
+	PublicKey  *string   `json:"public_key"`
+	PublicKeys *[]string `json:"public_keys"`
+	Message    *string   `json:"message"`
+	Signature  *string   `json:"signature"`
 }
 
 // Decode reads one JSON list of items from r and returns them as kernel
@@ -123,11 +136,30 @@ func (r rawItem) item() (sigbatch.Item, error) {
 		return it, err
 	}
 	it.Scheme = s
+	key := r.PublicKey
+	if r.PublicKeys != nil {
+		if r.PublicKey != nil {
+			return it, errors.New(`both "public_key" and "public_keys"; an aggregate signature has "public_keys" only`)
+		}
+		if s != sigbatch.BLS12381 || len(*r.PublicKeys) == 0 {
+			return it, errors.New(`"public_keys" (an aggregate signature) needs scheme bls12-381 and at least one key`)
+		}
+		it.PublicKeys = make([][]byte, len(*r.PublicKeys))
+		for k, h := range *r.PublicKeys {
+			b, err := hex.DecodeString(strings.TrimPrefix(h, "0x"))
+			if err != nil {
+				return it, fmt.Errorf("public_keys[%d]: not hex: %w", k, err)
+			}
+			it.PublicKeys[k] = b
+		}
+		none := ""
+		key = &none // checked below as present
+	}
 	for _, f := range []struct {
 		name string
 		in   *string
 		out  *[]byte
-	}{{"public_key", r.PublicKey, &it.PublicKey}, {"message", r.Message, &it.Message}, {"signature", r.Signature, &it.Signature}} {
+	}{{"public_key", key, &it.PublicKey}, {"message", r.Message, &it.Message}, {"signature", r.Signature, &it.Signature}} {
 		if f.in == nil {
 			return it, fmt.Errorf("%q missing (hex; use \"\" for an empty message)", f.name)
 		}
@@ -149,8 +181,17 @@ func Encode(items []sigbatch.Item) []byte {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		line, err := json.Marshal(Item{Scheme: string(it.Scheme), PublicKey: hex.EncodeToString(it.PublicKey),
-			Message: hex.EncodeToString(it.Message), Signature: hex.EncodeToString(it.Signature)})
+		var ji any = Item{Scheme: string(it.Scheme), PublicKey: hex.EncodeToString(it.PublicKey),
+			Message: hex.EncodeToString(it.Message), Signature: hex.EncodeToString(it.Signature)}
+		if len(it.PublicKeys) > 0 {
+			keys := make([]string, len(it.PublicKeys))
+			for k, pk := range it.PublicKeys {
+				keys[k] = hex.EncodeToString(pk)
+			}
+			ji = AggregateItem{Scheme: string(it.Scheme), PublicKeys: keys,
+				Message: hex.EncodeToString(it.Message), Signature: hex.EncodeToString(it.Signature)}
+		}
+		line, err := json.Marshal(ji)
 		if err != nil {
 			panic("BUG: marshal sigverify.Item: " + err.Error()) // strings only
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -117,7 +118,7 @@ func newSigGenCmd(env *Env) *cobra.Command {
 	var (
 		scheme, bad, out string
 		n                int
-		same             bool
+		same, aggregate  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "gen --scheme S -n N",
@@ -126,7 +127,9 @@ func newSigGenCmd(env *Env) *cobra.Command {
 N fresh keys of scheme S (ed25519, bls12-381 or secp256k1) and writes the
 batch file for 'cairn sig verify-batch' to stdout or -o FILE. --bad i,j
 replaces the signatures of items i and j by signatures of another message:
-well formed, but invalid.`,
+well formed, but invalid. --aggregate (bls12-381, implies --same-message)
+writes one aggregate signature of the N signers instead, with their keys
+in "public_keys"; with --bad it does not verify.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := sigbatch.ParseScheme(scheme)
@@ -136,7 +139,10 @@ well formed, but invalid.`,
 			if n < 0 {
 				return usageError{fmt.Errorf("-n %d: want a count >= 0", n)}
 			}
-			opt := sigbatch.GenerateOptions{SameMessage: same}
+			if aggregate && s != sigbatch.BLS12381 {
+				return usageError{errors.New("--aggregate needs --scheme bls12-381")}
+			}
+			opt := sigbatch.GenerateOptions{SameMessage: same || aggregate}
 			if bad != "" {
 				for _, f := range strings.Split(bad, ",") {
 					i, err := strconv.Atoi(strings.TrimSpace(f))
@@ -150,6 +156,13 @@ well formed, but invalid.`,
 			if err != nil {
 				return fmt.Errorf("sig gen: %w", err)
 			}
+			if aggregate && n > 0 {
+				agg, err := sigbatch.Aggregate(items)
+				if err != nil {
+					return fmt.Errorf("sig gen: %w", err)
+				}
+				items = []sigbatch.Item{agg}
+			}
 			if out == "" {
 				_, err = env.Stdout.Write(sigverify.Encode(items))
 				return err
@@ -162,6 +175,7 @@ well formed, but invalid.`,
 	f.IntVarP(&n, "count", "n", 0, "number of signatures")
 	f.StringVar(&bad, "bad", "", "comma-separated indices of items to make invalid")
 	f.BoolVar(&same, "same-message", false, "sign one message with every key")
+	f.BoolVar(&aggregate, "aggregate", false, "write one bls12-381 aggregate signature of all signers")
 	f.StringVarP(&out, "output", "o", "", "write to `file` instead of stdout")
 	return cmd
 }

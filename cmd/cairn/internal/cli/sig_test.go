@@ -50,6 +50,25 @@ func TestSigGenAndVerifyBatch(t *testing.T) {
 	}
 }
 
+// TestSigAggregate: `sig gen --aggregate` writes one aggregate item that
+// verifies, and one that holds a bad signature that does not.
+func TestSigAggregate(t *testing.T) {
+	code, out, errs := cairn(t, nil, "sig", "gen", "--scheme", "bls12-381", "-n", "40", "--aggregate")
+	if code != cli.ExitOK || strings.Count(out, "public_keys") != 1 {
+		t.Fatalf("sig gen --aggregate = %d, %d aggregate items, stderr %q", code, strings.Count(out, "public_keys"), errs)
+	}
+	_, bad, _ := cairn(t, nil, "sig", "gen", "--scheme", "bls12-381", "-n", "40", "--aggregate", "--bad", "39")
+	batch := strings.TrimSuffix(strings.TrimSpace(out), "]") + "," + strings.TrimPrefix(strings.TrimSpace(bad), "[")
+	var stdout, stderr bytes.Buffer
+	code = cli.Main(t.Context(), cli.Env{Args: []string{"sig", "verify-batch", "--json", "-"}, Stdin: strings.NewReader(batch), Stdout: &stdout, Stderr: &stderr})
+	if code != cli.ExitError || stdout.String() != `{"valid": 1, "failed": [1]}`+"\n" {
+		t.Errorf("verify-batch of a good and a bad aggregate = %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	if code, _, errs := cairn(t, nil, "sig", "gen", "--scheme", "ed25519", "-n", "2", "--aggregate"); code != cli.ExitUsage {
+		t.Errorf("sig gen --aggregate for ed25519 = %d (%s), want a usage error", code, errs)
+	}
+}
+
 // TestSigVerifyBatchAPI verifies a mixed batch on a running node.
 func TestSigVerifyBatchAPI(t *testing.T) {
 	r := startRun(t, nil, "--data-dir", t.TempDir(), "--api-addr", "127.0.0.1:0")

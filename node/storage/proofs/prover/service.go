@@ -146,6 +146,13 @@ func (s *Service) Keys(ctx context.Context, n int) (*proofs.Keys, error) {
 		go s.setup(n, e)
 	}
 	s.mu.Unlock()
+	// Keys already set up win over a short wait: select would pick at
+	// random between a closed done and an expired timer.
+	select {
+	case <-e.done:
+		return e.keys, e.err
+	default:
+	}
 	t := time.NewTimer(s.opts.SetupWait)
 	defer t.Stop()
 	select {
