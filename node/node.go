@@ -82,6 +82,7 @@ type options struct {
 	shutdownTimeout time.Duration
 	scrubInterval   time.Duration
 	proofCheck      time.Duration // storage-proof self-check period; 0: off
+	proofCheckSet   bool          // WithProofSelfCheck given (else the config decides)
 	onSpam          func(rlnrelay.Spam)
 	handlers        []extraHandler
 	wrap            func(http.Handler) http.Handler
@@ -125,10 +126,11 @@ func WithAPIMiddleware(wrap func(http.Handler) http.Handler) Option {
 // WithProofSelfCheck proves one random slot of a random erasure-coded
 // dataset every d (one sample; keys set up on the first check) and exports
 // cairn_storage_proof_selfcheck_ok{cid} and
-// cairn_storage_proof_selfcheck_failures_total. Zero (the default) is off.
+// cairn_storage_proof_selfcheck_failures_total. Zero is off. Without this
+// option the config's storage.proof_selfcheck decides.
 func WithProofSelfCheck(d time.Duration) Option {
 	return func(o *options) error {
-		o.proofCheck = d
+		o.proofCheck, o.proofCheckSet = d, true
 		return nil
 	}
 }
@@ -238,6 +240,9 @@ func New(cfg config.Config, opts ...Option) (*Node, error) {
 	cfg = cfg.EnsureDefaults(nil)
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if !o.proofCheckSet {
+		o.proofCheck = cfg.Storage.ProofSelfCheckInterval()
 	}
 	dir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {

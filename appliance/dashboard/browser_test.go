@@ -72,6 +72,7 @@ type browserReport struct {
 	RebootDisabled   bool   `json:"reboot_disabled"`
 	ActionReason     string `json:"action_reason"`
 	MobileOverflowPx int    `json:"mobile_overflow_px"`
+	AlarmHidden      bool   `json:"alarm_hidden"`
 }
 
 // TestBrowser runs the dashboard of a real node in headless chromium:
@@ -129,6 +130,9 @@ func TestBrowser(t *testing.T) {
 	}
 	if !rep.RebootDisabled || rep.ActionReason == "" {
 		t.Errorf("reboot button disabled=%v, reason %q; want it disabled with the reason on a host", rep.RebootDisabled, rep.ActionReason)
+	}
+	if !rep.AlarmHidden {
+		t.Error("the storage-proof alarm shows on a node whose self-checks never failed")
 	}
 	if rep.MobileOverflowPx > 0 {
 		t.Errorf("on a 390 px phone the page is %d px too wide", rep.MobileOverflowPx)

@@ -70,6 +70,8 @@ const (
 	DefaultStorageQuota = "20GiB"
 	// DefaultStorageTTL is the default storage.ttl: 30 days.
 	DefaultStorageTTL = "720h"
+	// DefaultProofSelfCheck is the default storage.proof_selfcheck.
+	DefaultProofSelfCheck = "6h"
 	// DataDirName is the directory created under $XDG_DATA_HOME.
 	DataDirName = "cairn"
 	// LocalDataDir is the data directory used when XDG_DATA_HOME is unset,
@@ -146,6 +148,19 @@ type Storage struct {
 	// a Go duration ("720h"). Default: 720h (30 days). Env
 	// CAIRN_STORAGE_TTL.
 	TTL string `toml:"ttl"`
+	// ProofSelfCheck is how often the node proves one random slot of a
+	// random erasure-coded dataset it stores (a storage proof with one
+	// sample), exporting cairn_storage_proof_selfcheck_ok{cid} and
+	// raising a dashboard alarm when a proof fails; a Go duration, "0"
+	// turns it off. Default: 6h. Env CAIRN_STORAGE_PROOF_SELFCHECK.
+	ProofSelfCheck string `toml:"proof_selfcheck"`
+}
+
+// ProofSelfCheckInterval returns Storage.ProofSelfCheck (0: off, or
+// invalid; Validate reports that).
+func (s Storage) ProofSelfCheckInterval() time.Duration {
+	d, _ := time.ParseDuration(s.ProofSelfCheck)
+	return max(d, 0)
 }
 
 // QuotaBytes returns Storage.Quota in bytes (0 when invalid; Validate
@@ -250,6 +265,9 @@ func (c Config) EnsureDefaults(getenv func(string) string) Config {
 	if c.Storage.TTL == "" {
 		c.Storage.TTL = DefaultStorageTTL
 	}
+	if c.Storage.ProofSelfCheck == "" {
+		c.Storage.ProofSelfCheck = DefaultProofSelfCheck
+	}
 	if reflect.ValueOf(c.Waku).IsZero() {
 		c.Waku = Default().Waku
 	}
@@ -327,6 +345,9 @@ func (c Config) Validate() error {
 	}
 	if d, err := time.ParseDuration(c.Storage.TTL); err != nil || d <= 0 {
 		bad("storage.ttl", c.Storage.TTL, "want a positive duration such as "+DefaultStorageTTL+" (30 days)")
+	}
+	if d, err := time.ParseDuration(c.Storage.ProofSelfCheck); err != nil || d < 0 || (d > 0 && d < time.Minute) {
+		bad("storage.proof_selfcheck", c.Storage.ProofSelfCheck, "want a duration of at least 1m such as "+DefaultProofSelfCheck+", or 0 for off")
 	}
 	c.Waku.validate(bad)
 	c.Farm.validate(bad)

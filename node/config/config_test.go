@@ -26,7 +26,7 @@ func TestDefault(t *testing.T) {
 		Listen:      []string{"/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/tcp/0/ws"},
 		LogLevel:    "info",
 		MetricsPath: "/metrics",
-		Storage:     config.Storage{Quota: "20GiB", TTL: "720h"},
+		Storage:     config.Storage{Quota: "20GiB", TTL: "720h", ProofSelfCheck: "6h"},
 		DHT:         "auto",
 		Waku:        defaultWaku,
 		Farm:        defaultFarm,
@@ -184,7 +184,7 @@ erasure = "go"
 				Accel: accel.Policy{Force: accel.SIMD, Kernels: map[accel.Kernel]accel.Backend{
 					accel.KernelErasure: accel.Go, accel.KernelMerkle: accel.Icicle,
 				}},
-				Storage: config.Storage{Quota: "1TB", TTL: "24h"},
+				Storage: config.Storage{Quota: "1TB", TTL: "24h", ProofSelfCheck: "6h"},
 				Waku:    defaultWaku,
 				Farm:    defaultFarm,
 				DHT:     "auto",
@@ -397,7 +397,7 @@ func TestStringParseRoundTrip(t *testing.T) {
 }
 
 // defaultStorage is the [storage] table of the embedded defaults.
-var defaultStorage = config.Storage{Quota: config.DefaultStorageQuota, TTL: config.DefaultStorageTTL}
+var defaultStorage = config.Storage{Quota: config.DefaultStorageQuota, TTL: config.DefaultStorageTTL, ProofSelfCheck: config.DefaultProofSelfCheck}
 
 // defaultWaku is the [waku] table of the embedded file, written out so the
 // test notices a changed default.
@@ -426,9 +426,16 @@ func TestStorageSettings(t *testing.T) {
 	if c.Storage.QuotaBytes() != 20<<30 || c.Storage.TTLDuration().Hours() != 720 {
 		t.Errorf("default storage = %d bytes, %v; want 20 GiB, 720h", c.Storage.QuotaBytes(), c.Storage.TTLDuration())
 	}
-	c.Storage = config.Storage{Quota: "0", TTL: "forever"}
+	if d := c.Storage.ProofSelfCheckInterval(); d.Hours() != 6 {
+		t.Errorf("default proof self-check every %v, want 6h", d)
+	}
+	c.Storage.ProofSelfCheck = "0"
+	if err := c.Validate(); err != nil || c.Storage.ProofSelfCheckInterval() != 0 {
+		t.Errorf("proof_selfcheck 0 = %v, %v; want valid and off", c.Storage.ProofSelfCheckInterval(), err)
+	}
+	c.Storage = config.Storage{Quota: "0", TTL: "forever", ProofSelfCheck: "5s"}
 	err := c.Validate()
-	for _, key := range []string{"storage.quota", "storage.ttl"} {
+	for _, key := range []string{"storage.quota", "storage.ttl", "storage.proof_selfcheck"} {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("Validate(%+v) = %v, want an error naming %s", c.Storage, err, key)
 		}

@@ -26,6 +26,8 @@ const (
 	EnvDHT        = "CAIRN_DHT"
 	EnvBootstrap  = "CAIRN_BOOTSTRAP"
 	EnvStorageTTL = "CAIRN_STORAGE_TTL"
+	// EnvProofSelfCheck sets storage.proof_selfcheck.
+	EnvProofSelfCheck = "CAIRN_STORAGE_PROOF_SELFCHECK"
 	EnvAccel      = "CAIRN_ACCEL"
 	// EnvWakuClusterID sets waku.cluster_id.
 	EnvWakuClusterID = "CAIRN_WAKU_CLUSTER_ID"
@@ -149,6 +151,7 @@ func fromEnv(getenv func(string) string) (Config, map[string]string) {
 	str("metrics_path", EnvMetricsPath, &c.MetricsPath)
 	str("storage.quota", EnvStorageQuota, &c.Storage.Quota)
 	str("storage.ttl", EnvStorageTTL, &c.Storage.TTL)
+	str("storage.proof_selfcheck", EnvProofSelfCheck, &c.Storage.ProofSelfCheck)
 	str("dht", EnvDHT, &c.DHT)
 	str("farm.url", EnvFarmURL, &c.Farm.URL)
 	if v := getenv(EnvBootstrap); v != "" {
@@ -198,6 +201,8 @@ func (c Config) isSet(key string) bool {
 		return c.Storage.Quota != ""
 	case "storage.ttl":
 		return c.Storage.TTL != ""
+	case "storage.proof_selfcheck":
+		return c.Storage.ProofSelfCheck != ""
 	case "dht":
 		return c.DHT != ""
 	case "bootstrap":
@@ -241,6 +246,9 @@ func overlay(dst, src Config, has func(key string) (source string, ok bool), ori
 	}
 	if set("storage.ttl") {
 		dst.Storage.TTL = src.Storage.TTL
+	}
+	if set("storage.proof_selfcheck") {
+		dst.Storage.ProofSelfCheck = src.Storage.ProofSelfCheck
 	}
 	if set("dht") {
 		dst.DHT = src.DHT

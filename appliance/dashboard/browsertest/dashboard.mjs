@@ -84,6 +84,7 @@ try {
       log_lines: document.querySelectorAll('#logs div').length,
       reboot_disabled: el('act-reboot').disabled,
       action_reason: el('act-reason').textContent,
+      alarm_hidden: el('alarm').hidden,
     };
   }));
 

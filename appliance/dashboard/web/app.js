@@ -174,6 +174,14 @@ function renderNode(n, err) {
   set('relay-spam', num(r.rln_spam), r.rln_spam);
   const p = n.proofs;
   set('proofs-rln', num(p.rln_proofs), p.rln_proofs);
+  // A dataset whose last self-check failed is an alarm: the node could
+  // not prove that it still holds data it promised to keep.
+  const failing = (p.selfcheck_datasets || 0) - (p.selfcheck_passing || 0);
+  const alarm = $('alarm');
+  alarm.textContent = failing > 0
+    ? `Storage proof self-check failing for ${failing} of ${p.selfcheck_datasets} datasets: the node cannot prove it still holds them. See the logs; a lost block beyond repair must be fetched again from another node.`
+    : '';
+  alarm.hidden = failing <= 0;
   set('proofs-selfcheck', p.selfcheck_datasets
     ? `${p.selfcheck_passing} of ${p.selfcheck_datasets} passing, ${num(p.selfcheck_failures)} failures`
     : (p.selfcheck_failures ? `${num(p.selfcheck_failures)} failures` : 'none yet'));
