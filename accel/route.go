@@ -154,6 +154,23 @@ func DefaultRouter() (*Router, error) {
 	return defaultRouter, defaultRouterErr
 }
 
+// PickDefault returns the backend that the DefaultRouter picks for one
+// call of kernel k on size units, what (e.g. "points") naming the unit in
+// errors: a malformed CAIRN_ACCEL* variable, or a backend the policy
+// names for k that cannot run here (wrapping ErrUnavailable). Each
+// kernel's ForSize is PickDefault followed by its New.
+func PickDefault(k Kernel, size int, what string) (Backend, error) {
+	r, err := DefaultRouter()
+	if err != nil {
+		return "", fmt.Errorf("route %d %s: %w (fix the CAIRN_ACCEL* environment)", size, what, err)
+	}
+	b, err := r.Pick(k, size)
+	if err != nil {
+		return "", fmt.Errorf("route %d %s: %w", size, what, err)
+	}
+	return b, nil
+}
+
 // Caps returns the probe the router decides on.
 func (r *Router) Caps() Caps { return r.caps }
 

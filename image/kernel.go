@@ -80,8 +80,10 @@ func (k *kernel) imagePath() (string, error) {
 }
 
 // image returns the kernel image.
-func (k *kernel) image() ([]byte, error) {
-	p, err := k.imagePath()
+func (k *kernel) image() ([]byte, error) { return k.read(k.imagePath()) }
+
+// read returns the file at p, found by find.
+func (k *kernel) read(p string, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -96,15 +98,7 @@ func (k *kernel) image() ([]byte, error) {
 // (bookworm: usr/lib/linux-image-<ver>/; forky:
 // usr/lib/modules/<ver>/dtb/).
 func (k *kernel) dtb(vendor, name string) ([]byte, error) {
-	p, err := k.find(path.Join("usr/lib/linux-image-"+k.version, vendor, name), path.Join("usr/lib/modules", k.version, "dtb", vendor, name))
-	if err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return nil, fmt.Errorf("image: %w", err)
-	}
-	return b, nil
+	return k.read(k.find(path.Join("usr/lib/linux-image-"+k.version, vendor, name), path.Join("usr/lib/modules", k.version, "dtb", vendor, name)))
 }
 
 // modules returns the kernel's lib/modules/<ver> tree, the parts from all

@@ -97,13 +97,9 @@ func Available(b accel.Backend) error {
 // proofs. A backend the policy names for this kernel is an error wrapping
 // [accel.ErrUnavailable], as is a malformed CAIRN_ACCEL* variable.
 func ForSize(n int) (Verifier, error) {
-	r, err := accel.DefaultRouter()
+	b, err := accel.PickDefault(accel.KernelGroth16Verify, n, "proofs")
 	if err != nil {
-		return nil, fmt.Errorf("groth16verify: route %d proofs: %w (fix the CAIRN_ACCEL* environment)", n, err)
-	}
-	b, err := r.Pick(accel.KernelGroth16Verify, n)
-	if err != nil {
-		return nil, fmt.Errorf("groth16verify: route %d proofs: %w", n, err)
+		return nil, fmt.Errorf("groth16verify: %w", err)
 	}
 	return New(b)
 }

@@ -67,13 +67,9 @@ func Available(b accel.Backend) error {
 // but that cannot run here is an error wrapping [accel.ErrUnavailable], as
 // is a malformed CAIRN_ACCEL* variable (then the error says which).
 func ForSize(n int) (MSM, error) {
-	r, err := accel.DefaultRouter()
+	b, err := accel.PickDefault(accel.KernelMSM, n, "points")
 	if err != nil {
-		return nil, fmt.Errorf("msm: route %d points: %w (fix the CAIRN_ACCEL* environment)", n, err)
-	}
-	b, err := r.Pick(accel.KernelMSM, n)
-	if err != nil {
-		return nil, fmt.Errorf("msm: route %d points: %w", n, err)
+		return nil, fmt.Errorf("msm: %w", err)
 	}
 	return New(b)
 }

@@ -157,13 +157,9 @@ func Available(b accel.Backend) error {
 // error wrapping [accel.ErrUnavailable], as is a malformed CAIRN_ACCEL*
 // variable (then the error says which).
 func ForSize(n int) (NTT, error) {
-	r, err := accel.DefaultRouter()
+	b, err := accel.PickDefault(accel.KernelNTT, n, "elements")
 	if err != nil {
-		return nil, fmt.Errorf("ntt: route %d elements: %w (fix the CAIRN_ACCEL* environment)", n, err)
-	}
-	b, err := r.Pick(accel.KernelNTT, n)
-	if err != nil {
-		return nil, fmt.Errorf("ntt: route %d elements: %w", n, err)
+		return nil, fmt.Errorf("ntt: %w", err)
 	}
 	return New(b)
 }

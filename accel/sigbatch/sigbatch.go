@@ -147,13 +147,9 @@ func Available(b accel.Backend) error {
 // policy names for this kernel is an error wrapping [accel.ErrUnavailable],
 // as is a malformed CAIRN_ACCEL* variable.
 func ForSize(n int) (Verifier, error) {
-	r, err := accel.DefaultRouter()
+	b, err := accel.PickDefault(accel.KernelSigBatch, n, "signatures")
 	if err != nil {
-		return nil, fmt.Errorf("sigbatch: route %d signatures: %w (fix the CAIRN_ACCEL* environment)", n, err)
-	}
-	b, err := r.Pick(accel.KernelSigBatch, n)
-	if err != nil {
-		return nil, fmt.Errorf("sigbatch: route %d signatures: %w", n, err)
+		return nil, fmt.Errorf("sigbatch: %w", err)
 	}
 	return New(b)
 }

@@ -28,7 +28,7 @@ const (
 	EnvStorageTTL = "CAIRN_STORAGE_TTL"
 	// EnvProofSelfCheck sets storage.proof_selfcheck.
 	EnvProofSelfCheck = "CAIRN_STORAGE_PROOF_SELFCHECK"
-	EnvAccel      = "CAIRN_ACCEL"
+	EnvAccel          = "CAIRN_ACCEL"
 	// EnvWakuClusterID sets waku.cluster_id.
 	EnvWakuClusterID = "CAIRN_WAKU_CLUSTER_ID"
 )

@@ -11,7 +11,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 
-	"github.com/cairn-node/cairn/node/internal/atomicfile"
+	"github.com/cairn-node/cairn/node/atomicfile"
 )
 
 // KeyFile is the name of the identity key file in Options.DataDir.

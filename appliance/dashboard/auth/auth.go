@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cairn-node/cairn/node/atomicfile"
 )
 
 // FileName is the file in Options.Dir that keeps the password hash and
@@ -442,7 +444,10 @@ func (a *Auth) saveLocked() error {
 	if err != nil {
 		return fmt.Errorf("auth: encode %s: %w", FileName, err)
 	}
-	if err := writeFileAtomic(a.path, append(b, '\n')); err != nil {
+	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(a.path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("auth: save %s: %w; check that the data partition is mounted and writable", a.path, err)
 	}
 	return nil

@@ -41,7 +41,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
-	"github.com/cairn-node/cairn/node/internal/atomicfile"
+	"github.com/cairn-node/cairn/node/atomicfile"
 	"github.com/cairn-node/cairn/node/relay/rln"
 )
 
