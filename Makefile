@@ -43,7 +43,7 @@ test-icicle:
 	@if env=$$($(ICICLE_BUILD) --print-env 2>/dev/null); then \
 		eval "$$env" && echo "icicle: testing with $(ICICLE_PREFIX)" && \
 		$(GO) vet -tags icicle ./accel/... && \
-		$(GO) test -count=1 -tags icicle ./accel/... ./bench/... ; \
+		$(GO) test -count=1 -tags icicle ./accel/... ./bench/... ./node/storage/proofs/internal/accelprove/ ./node/relay/rln/groth16/ ; \
 	else \
 		echo "icicle: libraries not built in $(ICICLE_PREFIX); skipping the icicle tests (run 'make icicle')"; \
 	fi

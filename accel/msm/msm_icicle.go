@@ -27,7 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
+	goruntime "runtime"
 	"unsafe"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
@@ -158,12 +158,6 @@ func (icicleMSM) G2(points []bn254.G2Affine, scalars []fr.Element) (bn254.G2Affi
 	return icicleRun(icicleG2, points, scalars)
 }
 
-// icicleMu serialises icicle MSM calls. A device runs one at a time
-// anyway, and icicle v3.9.2's CPU device was measured to return wrong (yet
-// on-curve) sums now and then when several MSMs with many zero scalars ran
-// at once (5 concurrent MSMs: 1 wrong round in 4; serialised: 0 in 12).
-var icicleMu sync.Mutex
-
 // icicleRun returns Σ scalars[i]·points[i] in group g, computed by icicle:
 // it checks the sizes, converts the points to canonical form, runs one MSM
 // and converts the result back, checking that it is on the curve.
@@ -181,9 +175,14 @@ func icicleRun[A, IA, IP any](g icicleGroup[A, IA, IP], points []A, scalars []fr
 	}
 	out := make([]IP, 1)
 	cfg := icicleConfig()
-	icicleMu.Lock()
-	defer icicleMu.Unlock()
 	code := g.msm(core.HostSliceFromElements(scalars), core.HostSliceFromElements(bases), &cfg, core.HostSliceFromElements(out))
+	// icicle's wrapper hands C pointers that do not keep the Go slices
+	// alive: without these, the GC freed bases during the call and reused
+	// its memory, and icicle read garbage (wrong sums, on the curve or off
+	// it, in about 1 of 10 concurrent conformance runs on 2 cores).
+	goruntime.KeepAlive(scalars)
+	goruntime.KeepAlive(bases)
+	goruntime.KeepAlive(out)
 	if err := icicle.Error(fmt.Sprintf("%s MSM of %d points on %s", g.name, len(points), icicle.DeviceName()), code); err != nil {
 		return res, fmt.Errorf("msm: %w", err)
 	}

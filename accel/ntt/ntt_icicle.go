@@ -29,6 +29,7 @@ package ntt
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -109,6 +110,7 @@ func (icicleNTT) Apply(v []fr.Element, t Transform) error {
 	}
 	s := core.HostSliceFromElements(v)
 	code := icntt.Ntt(s, dir, &cfg, s)
+	goruntime.KeepAlive(v) // icicle's wrapper does not keep v alive during the call
 	if err := icicle.Error(fmt.Sprintf("%s NTT of %d elements on %s", t, len(v), icicle.DeviceName()), code); err != nil {
 		return fmt.Errorf("ntt: %w", err)
 	}

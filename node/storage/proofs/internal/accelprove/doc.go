@@ -36,9 +36,8 @@
 //     C = Σ wᵢ·Kᵢ + Σ hⱼ·Zⱼ + s·A + r·B₁ − r·s·δ.
 //
 // The four MSMs that need only the wires run while the quotient is
-// computed; the Z MSM follows it. MSMs routed to a device (icicle) run one
-// at a time: the device serialises them anyway, and icicle v3.9.2's CPU
-// device returned wrong sums now and then when several ran at once.
+// computed; the Z MSM follows it, on whatever backend accel/msm routes
+// each size to.
 //
 // # Limits
 //

@@ -190,8 +190,7 @@ func msmG2(c *config, name string, points []bn254.G2Affine, scalars []fr.Element
 }
 
 // runMSM runs one MSM of n points on the engine for n and names the MSM in
-// errors. The five MSMs of a proof run concurrently; the icicle backend
-// serialises its own calls (see accel/msm).
+// errors.
 func runMSM[P any](c *config, name string, n int, run func(msm.MSM) (P, error)) (P, error) {
 	m, err := c.engine(n)
 	if err == nil {
