@@ -123,8 +123,9 @@ func WithAPIMiddleware(wrap func(http.Handler) http.Handler) Option {
 	}
 }
 
-// WithProofSelfCheck proves one random slot of a random erasure-coded
-// dataset every d (one sample; keys set up on the first check) and exports
+// WithProofSelfCheck proves every slot of every erasure-coded dataset
+// every d (one sample each; keys set up and slot trees built on the first
+// round, trees of deleted datasets removed each round) and exports
 // cairn_storage_proof_selfcheck_ok{cid} and
 // cairn_storage_proof_selfcheck_failures_total. Zero is off. Without this
 // option the config's storage.proof_selfcheck decides.

@@ -148,9 +148,9 @@ type Storage struct {
 	// a Go duration ("720h"). Default: 720h (30 days). Env
 	// CAIRN_STORAGE_TTL.
 	TTL string `toml:"ttl"`
-	// ProofSelfCheck is how often the node proves one random slot of a
-	// random erasure-coded dataset it stores (a storage proof with one
-	// sample), exporting cairn_storage_proof_selfcheck_ok{cid} and
+	// ProofSelfCheck is how often the node proves every slot of every
+	// erasure-coded dataset it stores (storage proofs with one sample;
+	// see prover.Service.SelfCheckAll), exporting cairn_storage_proof_selfcheck_ok{cid} and
 	// raising a dashboard alarm when a proof fails; a Go duration, "0"
 	// turns it off. Default: 6h. Env CAIRN_STORAGE_PROOF_SELFCHECK.
 	ProofSelfCheck string `toml:"proof_selfcheck"`

@@ -26,6 +26,7 @@ import (
 	"github.com/cairn-node/cairn/node/storage/cids"
 	"github.com/cairn-node/cairn/node/storage/dataset"
 	"github.com/cairn-node/cairn/node/storage/ec"
+	"github.com/cairn-node/cairn/node/storage/manifest"
 	"github.com/cairn-node/cairn/node/storage/pebblestore"
 	"github.com/cairn-node/cairn/node/storage/proofs"
 	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
@@ -388,5 +389,55 @@ func TestServiceKeys(t *testing.T) {
 		if _, err := svc.Keys(ctx, n); !errors.Is(err, prover.ErrInput) {
 			t.Errorf("Keys(%d) = %v, want ErrInput", n, err)
 		}
+	}
+}
+
+// TestSelfCheckAll proves every slot of the stored dataset, which leaves
+// one slot-tree file per slot; once the dataset is deleted, the next round
+// deletes its slot trees too.
+func TestSelfCheckAll(t *testing.T) {
+	f := newFixture(t)
+	dir := serviceDir(t, f.keys)
+	reg := prometheus.NewRegistry()
+	svc := prover.NewService(prover.Options{Store: f.store, Dir: dir, EC: f.ecOpt, Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
+	defer svc.Close()
+	ctx := context.Background()
+
+	if failed := svc.SelfCheckAll(ctx); len(failed) != 0 {
+		t.Fatalf("SelfCheckAll = %+v, want every slot proved", failed)
+	}
+	if v, ok := gather(t, reg, "cairn_storage_proof_selfcheck_ok", cids.String(f.pc)); !ok || v != 1 {
+		t.Errorf("gauge = %v (present %v), want 1", v, ok)
+	}
+	slotFiles := func() []string {
+		entries, err := os.ReadDir(filepath.Join(dir, "slots"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	raw, err := f.store.Get(ctx, f.pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := manifest.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(slotFiles()), int(m.Erasure.K+m.Erasure.M); got != want {
+		t.Errorf("%d slot-tree files after a full round (%v), want one per slot, %d", got, slotFiles(), want)
+	}
+	if err := f.store.DeleteDataset(ctx, f.pc); err != nil {
+		t.Fatal(err)
+	}
+	if failed := svc.SelfCheckAll(ctx); len(failed) != 0 {
+		t.Errorf("SelfCheckAll with no dataset = %+v", failed)
+	}
+	if names := slotFiles(); len(names) != 0 {
+		t.Errorf("slot trees of the deleted dataset are left: %v", names)
 	}
 }

@@ -5,7 +5,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io/fs"
 	mrand "math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -102,6 +106,7 @@ func (s *Service) checkSlot(ctx context.Context, c cid.Cid, slot int) error {
 
 type protectedDataset struct {
 	cid   cid.Cid
+	tree  cid.Cid // the manifest's tree CID, which names its slot files
 	slots int
 }
 
@@ -123,7 +128,7 @@ func (s *Service) protectedDatasets(ctx context.Context) ([]protectedDataset, er
 		if err != nil || !m.Protected() {
 			continue
 		}
-		out = append(out, protectedDataset{cid: info.Manifest, slots: int(m.Erasure.K + m.Erasure.M)})
+		out = append(out, protectedDataset{cid: info.Manifest, tree: m.TreeCID, slots: int(m.Erasure.K + m.Erasure.M)})
 		keep[cids.String(info.Manifest)] = true
 	}
 	s.pruneGauges(keep)
@@ -150,7 +155,82 @@ func (s *Service) pruneGauges(keep map[string]bool) {
 	}
 }
 
-// RunSelfCheck runs SelfCheckOnce every interval until ctx ends.
+// SelfCheckAll proves every slot of every erasure-coded dataset of the
+// store once (one sample each, random entropy), which also builds the
+// slot trees of datasets stored since the last round, and records each
+// dataset's outcome in the metrics: cairn_storage_proof_selfcheck_ok{cid}
+// is 1 only when all its slots proved. Slot trees of datasets no longer
+// stored are deleted first. It returns the failed checks; it stops early,
+// returning what it has, when ctx ends or the keys are still being set up.
+func (s *Service) SelfCheckAll(ctx context.Context) []SelfCheck {
+	ds, err := s.protectedDatasets(ctx)
+	if err != nil {
+		s.log.Warn("proof self-check: list datasets", "err", err)
+		return nil
+	}
+	if n, err := s.pruneSlotFiles(ds); err != nil {
+		s.log.Warn("proof self-check: prune slot trees", "err", err)
+	} else if n > 0 {
+		s.log.Info("deleted slot trees of datasets no longer stored", "files", n)
+	}
+	var failed []SelfCheck
+	for _, d := range ds {
+		ok := true
+		for slot := range d.slots {
+			err := s.checkSlot(ctx, d.cid, slot)
+			if errors.Is(err, ErrSetupRunning) || ctx.Err() != nil {
+				return failed
+			}
+			if err != nil {
+				ok = false
+				failed = append(failed, SelfCheck{CID: d.cid, Slot: slot, Err: err})
+				s.metrics.failures.Inc()
+				s.log.Error("storage proof self-check FAILED: the node cannot prove it holds this slot",
+					"manifest", cids.String(d.cid), "slot", slot, "err", err)
+			}
+		}
+		if ok {
+			s.setGauge(d.cid, 1)
+			s.log.Info("storage proof self-check passed", "manifest", cids.String(d.cid), "slots", d.slots)
+		} else {
+			s.setGauge(d.cid, 0)
+		}
+	}
+	return failed
+}
+
+// pruneSlotFiles deletes the files in the slot-tree directory that belong
+// to none of ds (by tree CID) and returns how many it deleted.
+func (s *Service) pruneSlotFiles(ds []protectedDataset) (int, error) {
+	dir := filepath.Join(s.opts.Dir, "slots")
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	keep := map[string]bool{}
+	for _, d := range ds {
+		keep[d.tree.String()] = true
+	}
+	// Hold the prover slot, so no proof writes a slot file meanwhile.
+	s.prove <- struct{}{}
+	defer func() { <-s.prove }()
+	n := 0
+	for _, e := range entries {
+		tree, _, _ := strings.Cut(e.Name(), ".")
+		if keep[tree] || e.IsDir() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunSelfCheck runs SelfCheckAll every interval until ctx ends.
 func (s *Service) RunSelfCheck(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -159,7 +239,7 @@ func (s *Service) RunSelfCheck(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.SelfCheckOnce(ctx)
+			s.SelfCheckAll(ctx)
 		}
 	}
 }
