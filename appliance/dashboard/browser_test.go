@@ -11,10 +11,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/cairn-node/cairn/node/buildinfo"
+	"github.com/cairn-node/cairn/node/config"
+	"github.com/cairn-node/cairn/node/farm"
+	"github.com/cairn-node/cairn/node/farm/natsembed"
+	"github.com/cairn-node/cairn/node/farm/sigjob"
 )
 
 // browserDir returns the npm project that drives chromium, and the
@@ -73,6 +81,8 @@ type browserReport struct {
 	ActionReason     string `json:"action_reason"`
 	MobileOverflowPx int    `json:"mobile_overflow_px"`
 	AlarmHidden      bool   `json:"alarm_hidden"`
+	FarmHidden       bool   `json:"farm_hidden"`
+	FarmText         string `json:"farm_text"`
 }
 
 // TestBrowser runs the dashboard of a real node in headless chromium:
@@ -82,7 +92,8 @@ type browserReport struct {
 // directory (go test -artifacts -outputdir DIR keeps them).
 func TestBrowser(t *testing.T) {
 	dir, chromium := browserDir(t)
-	tn := startNode(t, nil)
+	farmURL := startFarm(t)
+	tn := startNodeConfig(t, func(c *config.Config) { c.Farm.URL = farmURL }, nil)
 	const size = 300_000
 	data := make([]byte, size)
 	rand.Read(data)
@@ -130,6 +141,9 @@ func TestBrowser(t *testing.T) {
 	}
 	if !rep.RebootDisabled || rep.ActionReason == "" {
 		t.Errorf("reboot button disabled=%v, reason %q; want it disabled with the reason on a host", rep.RebootDisabled, rep.ActionReason)
+	}
+	if rep.FarmHidden || !strings.Contains(rep.FarmText, "worker browser-worker") || !strings.Contains(rep.FarmText, "queue sig-verify") {
+		t.Errorf("farm panel hidden=%v, text %q; want the farm's queue and its worker", rep.FarmHidden, rep.FarmText)
 	}
 	if !rep.AlarmHidden {
 		t.Error("the storage-proof alarm shows on a node whose self-checks never failed")
@@ -193,4 +207,33 @@ func pixelStats(img image.Image) (colors int, variance float64) {
 	}
 	mean := sum / n
 	return len(seen), sum2/n - mean*mean
+}
+
+// startFarm starts an embedded NATS JetStream server and one farm worker
+// (signature batches, which need no keys) and returns the server's URL.
+func startFarm(t *testing.T) string {
+	t.Helper()
+	srv, err := natsembed.Start(natsembed.Options{DataDir: filepath.Join(t.TempDir(), "nats"), Port: natsembed.RandomPort})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := farm.NewWorker(js, map[string]farm.Handler{sigjob.Kind: sigjob.NewHandler()}, farm.WithID("browser-worker"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return srv.ClientURL()
 }

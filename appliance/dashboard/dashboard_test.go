@@ -38,10 +38,19 @@ type testNode struct {
 // dashboard, as cairn run mounts it; extra options follow.
 func startNode(t *testing.T, extra func(a *auth.Auth) []node.Option) *testNode {
 	t.Helper()
+	return startNodeConfig(t, nil, extra)
+}
+
+// startNodeConfig is startNode with mutate applied to the node's config.
+func startNodeConfig(t *testing.T, mutate func(*config.Config), extra func(a *auth.Auth) []node.Option) *testNode {
+	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.APIAddr = "127.0.0.1:0"
 	cfg.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	a, err := auth.New(auth.Options{Dir: filepath.Join(cfg.DataDir, "dashboard")})
 	if err != nil {
 		t.Fatal(err)

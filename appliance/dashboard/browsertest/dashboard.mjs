@@ -60,7 +60,8 @@ try {
   await page.waitForFunction(() => {
     const raw = (id) => document.getElementById(id).dataset.raw;
     return raw('node-version') && Number(raw('node-uptime')) > 0 && raw('storage-dataset-bytes') !== undefined &&
-      document.querySelectorAll('#accel-list li').length > 0 && document.querySelectorAll('#logs div').length > 0;
+      document.querySelectorAll('#accel-list li').length > 0 && document.querySelectorAll('#logs div').length > 0 &&
+      !document.getElementById('farm-card').hidden && document.getElementById('farm-fields').textContent.includes('worker ');
   });
   out.steps.push('status shown');
 
@@ -85,6 +86,8 @@ try {
       reboot_disabled: el('act-reboot').disabled,
       action_reason: el('act-reason').textContent,
       alarm_hidden: el('alarm').hidden,
+      farm_hidden: el('farm-card').hidden,
+      farm_text: el('farm-fields').textContent,
     };
   }));
 

@@ -217,6 +217,21 @@ function renderFarm(farm, err) {
     const dd = document.createElement('dd'); dd.textContent = typeof v === 'number' ? num(v) : String(v);
     dl.append(dt, dd);
   };
+  if (Array.isArray(farm.queues) && Array.isArray(farm.workers)) {
+    // node/farm's Status: queue depth per kind, throughput, one line per
+    // worker with its backends and recent latency.
+    add('throughput', `${(farm.throughput || 0).toFixed(2)} jobs/s`);
+    for (const q of farm.queues) {
+      add(`queue ${q.kind}`, `${num(q.pending + q.in_progress)} (${num(q.pending)} waiting, ${num(q.in_progress)} running, ${num(q.redelivered)} redelivered)`);
+    }
+    add('workers', num(farm.workers.length));
+    for (const w of farm.workers) {
+      const backends = [...new Set(Object.values(w.backends || {}).flat())].join(', ');
+      const ms = (w.recent_latency_ns || 0) / 1e6;
+      add(`worker ${w.id}`, `${(w.kinds || []).join(', ')} on ${backends || 'go'}; ${num(w.jobs_done)} done, ${ms.toFixed(0)} ms recent latency, ${(w.throughput || 0).toFixed(2)} jobs/s`);
+    }
+    return;
+  }
   for (const [k, v] of Object.entries(farm)) {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       for (const [k2, v2] of Object.entries(v)) if (typeof v2 !== 'object') add(`${k} ${k2}`, v2);
