@@ -84,5 +84,25 @@
 //
 // Keys, VerifyingKey and Proof values are safe for concurrent use once
 // built; Setup may run concurrently on one directory (the last writer of a
-// key file wins, and each file holds a matching pair).
+// key file wins, and each file holds a matching pair).//
+// # Upstream's verifier
+//
+// These proofs prove upstream's statement (same public inputs, same
+// Poseidon2, trees and sampling) but not with upstream's keys, so
+// upstream's on-chain verifier rejects them. Proving for it needs
+// upstream's circuit artifacts: the circom circuit's witness generator
+// (proof_main.wasm or its circom-witnesscalc graph) and the proving key
+// (proof_main.zkey) of the verifier contract in use. Cairn already has the
+// rest, built for RLN: a snarkjs zkey parser and Groth16 prover with
+// circom's quotient (node/relay/rln/groth16, MSMs and NTTs through accel),
+// a graph evaluator (node/relay/rln/witness) and a wasm witness runner
+// (node/relay/rln/internal/wasmwitness), and the circuit's inputs in
+// upstream's input.json layout (circuit.Witness, which
+// circuit.ParseInputJSON reads). The witness generators are published (durability-labs/
+// archivist-node tests/circuits/fixtures holds proof_main.wasm and a
+// .bin graph for a small test circuit), but no zkey: upstream generates
+// test keys locally, and the keys behind a deployed verifier are not
+// published anywhere Cairn could pin. With a zkey, the work left is
+// feeding a circuit.Witness into the witness generator and calling the RLN
+// Groth16 prover with that key.
 package proofs
