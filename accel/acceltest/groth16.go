@@ -74,7 +74,7 @@ func g2Mul(s *fr.Element) bn254.G2Affine {
 
 func nonZeroFr(rng *rand.Rand) fr.Element {
 	for {
-		if e := msmRandFr(rng); !e.IsZero() {
+		if e := randFr(rng); !e.IsZero() {
 			return e
 		}
 	}
@@ -103,7 +103,7 @@ func newG16Setup(t *testing.T, rng *rand.Rand, nPublic int) *g16Setup {
 func (s *g16Setup) inputs(rng *rand.Rand) []fr.Element {
 	in := make([]fr.Element, len(s.ic)-1)
 	for i := range in {
-		in[i] = msmRandFr(rng)
+		in[i] = randFr(rng)
 	}
 	return in
 }

@@ -189,8 +189,8 @@ func msmRandomInput(rng *rand.Rand, n int) msmInput {
 	a := make([]fr.Element, n)
 	s := make([]fr.Element, n)
 	for i := range a {
-		a[i] = msmRandFr(rng)
-		s[i] = msmRandFr(rng)
+		a[i] = randFr(rng)
+		s[i] = randFr(rng)
 		if rng.IntN(8) == 0 {
 			s[i] = edges[rng.IntN(len(edges))]
 		}
@@ -220,8 +220,8 @@ func msmRandomInput(rng *rand.Rand, n int) msmInput {
 	return in
 }
 
-// msmRandFr returns a random 256-bit value reduced mod r.
-func msmRandFr(rng *rand.Rand) fr.Element {
+// randFr returns a random 256-bit value reduced mod r.
+func randFr(rng *rand.Rand) fr.Element {
 	var b [32]byte
 	for i := 0; i < len(b); i += 8 {
 		binary.LittleEndian.PutUint64(b[i:], rng.Uint64())

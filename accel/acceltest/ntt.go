@@ -1,7 +1,6 @@
 package acceltest
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
@@ -74,23 +73,11 @@ func RunNTT(t *testing.T, b accel.Backend) {
 func nttRandomVector(rng *rand.Rand, n int) []fr.Element {
 	v := make([]fr.Element, n)
 	for i := range v {
-		v[i] = frRandom(rng)
+		v[i] = randFr(rng)
 	}
 	edges := []fr.Element{{}, fr.One(), frFromBig(new(big.Int).Sub(fr.Modulus(), big.NewInt(1)))}
 	copy(v, edges[:min(n, len(edges))])
 	return v
-}
-
-// frRandom returns a field element drawn from rng (64 random bytes
-// reduced modulo r).
-func frRandom(rng *rand.Rand) fr.Element {
-	var b [64]byte
-	for i := 0; i < len(b); i += 8 {
-		binary.LittleEndian.PutUint64(b[i:], rng.Uint64())
-	}
-	var e fr.Element
-	e.SetBytes(b[:])
-	return e
 }
 
 // nttNaive returns the transform t of v by its definition (natural order):
