@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -200,25 +201,52 @@ func bootWith(t *testing.T, b board.Board, o qemu.Options, name string) *vm {
 		}
 		os.WriteFile(filepath.Join(os.TempDir(), "cairn-boot-"+b.Name+"-"+name+".log"), v.console.Bytes(), 0o644)
 	})
+	v.healthyAfter = v.waitHealthy(t, start)
+	return v
+}
+
+// waitHealthy waits until the node's /healthz answers 200, at most
+// healthyWithin after start, and returns the time since start.
+func (v *vm) waitHealthy(t *testing.T, start time.Time) time.Duration {
+	t.Helper()
 	client := &http.Client{Timeout: time.Second}
 	deadline := start.Add(healthyWithin)
 	for time.Now().Before(deadline) {
-		select {
-		case err := <-v.done:
-			v.fail(t, "qemu exited before the node was healthy: %v", err)
-		default:
-		}
+		v.checkRunning(t, "the node was healthy")
 		if resp, err := client.Get(v.url + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				v.healthyAfter = time.Since(start)
-				return v
+				return time.Since(start)
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	v.fail(t, "GET /healthz did not answer 200 within %s", healthyWithin)
-	return nil
+	return 0
+}
+
+// waitConsole waits up to within until the console shows a line matching
+// re; it fails with the message format, args otherwise.
+func (v *vm) waitConsole(t *testing.T, re *regexp.Regexp, within time.Duration, format string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !re.MatchString(v.console.String()) {
+		if time.Now().After(deadline) {
+			v.fail(t, format+" within %s (no console line matching %q)", append(args, within, re)...)
+		}
+		v.checkRunning(t, "the console showed "+re.String())
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkRunning fails when qemu has exited before what it waits for.
+func (v *vm) checkRunning(t *testing.T, waitingFor string) {
+	t.Helper()
+	select {
+	case err := <-v.done:
+		v.fail(t, "qemu exited before %s: %v", waitingFor, err)
+	default:
+	}
 }
 
 // shutdown sends a qemu monitor command that asks the appliance to go

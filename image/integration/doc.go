@@ -15,6 +15,14 @@
 //
 //	CAIRN_BOOT_TEST=1 go test -v -count=1 -run TestUpdateRollback ./image/integration
 //
+// TestUpdateLive (qemu-x86_64 only, about a minute) updates a running
+// node through its dashboard, as a user would: it sets the password,
+// uploads a signed bundle to the update action (the node mounts its own
+// ESP), presses reboot and checks that slot b boots on trial and
+// commits:
+//
+//	CAIRN_BOOT_TEST=1 go test -v -count=1 -run TestUpdateLive ./image/integration
+//
 // Without CAIRN_BOOT_TEST, or without those tools, they skip and say why.
 //
 // The boards qemu cannot run (rpi4, rpi5, x86_64) are built under the same

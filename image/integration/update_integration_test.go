@@ -61,27 +61,13 @@ func TestUpdateRollback(t *testing.T) {
 	requireTools(t, b)
 	dir := t.TempDir()
 	ctx := context.Background()
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ntpPort := sntpServer(t, 0)
-	cmdline := []string{fmt.Sprintf("cairn.ntp=10.0.2.2:%d", ntpPort), fmt.Sprintf("%s=%s", update.CmdlineDeadline, trialDeadline)}
-
 	start := time.Now()
+	key, cmdline := updateKey(t), updateCmdline(t)
 	// One cairn binary for both images, so that they differ only in
 	// their module lists.
-	bin := filepath.Join(dir, "cairn")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "../../cmd/cairn")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+b.GOARCH)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/cairn: %v\n%s", err, out)
-	}
+	bin := buildCairn(t, b, dir)
 	img := filepath.Join(dir, "cairn.img")
-	m, err := image.Build(ctx, image.Options{Board: b, Output: img, Log: testWriter{t}, Binary: bin, Cmdline: cmdline, UpdateKey: key, Release: "r1"})
-	if err != nil {
-		t.Fatalf("image.Build(%s) = %v", b.Name, err)
-	}
+	m := buildUpdateImage(t, b, img, bin, key, cmdline)
 	broken := b
 	broken.Modules = slices.DeleteFunc(slices.Clone(b.Modules), func(m string) bool { return strings.HasPrefix(m, "virtio_") && m != "virtio_net" && m != "virtio_pci" })
 	bm, err := image.Build(ctx, image.Options{Board: broken, Output: filepath.Join(dir, "broken.img"), Binary: bin, Cmdline: cmdline, UpdateKey: key, Release: "r-no-disk-driver"})
@@ -120,19 +106,56 @@ func TestUpdateRollback(t *testing.T) {
 	wantEntries(t, img, "cairn-a.conf", "cairn-b.conf")
 }
 
+// updateKey returns a fresh update signing key.
+func updateKey(t *testing.T) ed25519.PrivateKey {
+	t.Helper()
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// updateCmdline returns the kernel command line of the update tests'
+// images: the clock from a test SNTP server, cairn.trial_deadline
+// trialDeadline.
+func updateCmdline(t *testing.T) []string {
+	t.Helper()
+	ntpPort := sntpServer(t, 0)
+	return []string{fmt.Sprintf("cairn.ntp=10.0.2.2:%d", ntpPort), fmt.Sprintf("%s=%s", update.CmdlineDeadline, trialDeadline)}
+}
+
+// buildCairn builds the cairn binary for b into dir and returns its path.
+func buildCairn(t *testing.T, b board.Board, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "cairn")
+	build := exec.CommandContext(t.Context(), "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "../../cmd/cairn")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+b.GOARCH)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/cairn: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// buildUpdateImage builds b's image at img from bin, release r1, trusting
+// key's updates; its manifest's Update is a good bundle of the same
+// release, signed by key.
+func buildUpdateImage(t *testing.T, b board.Board, img, bin string, key ed25519.PrivateKey, cmdline []string) *image.Manifest {
+	t.Helper()
+	m, err := image.Build(t.Context(), image.Options{Board: b, Output: img, Log: testWriter{t}, Binary: bin, Cmdline: cmdline, UpdateKey: key, Release: "r1"})
+	if err != nil {
+		t.Fatalf("image.Build(%s) = %v", b.Name, err)
+	}
+	return m
+}
+
 // goodUpdate installs a bundle whose node is healthy, boots it and waits
 // until PID 1 commits slot want.
 func goodUpdate(t *testing.T, b board.Board, img, vars, bundle string, key ed25519.PrivateKey, want update.Slot) {
 	t.Helper()
 	apply(t, img, bundle, key)
 	vm := bootWith(t, b, qemu.Options{Disk: img, Vars: vars, AllowReboot: true}, "update-good-"+string(want))
-	deadline := time.Now().Add(trialDeadline)
-	for !committed(want).MatchString(vm.console.String()) {
-		if time.Now().After(deadline) {
-			vm.fail(t, "slot %s was healthy but not committed within %s", want, trialDeadline)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	vm.waitConsole(t, committed(want), trialDeadline, "slot %s was healthy but not committed", want)
 	if !trialOf(want).MatchString(vm.console.String()) {
 		vm.fail(t, "the update did not boot slot %s on trial", want)
 	}
