@@ -78,3 +78,29 @@ func BenchmarkHashBytesCell(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSpongeManyCells measures SpongeMany over 256 cells of 2048
+// bytes (67 elements each), the batch the slot builder hands the kernel;
+// MB/s counts cell bytes.
+func BenchmarkSpongeManyCells(b *testing.B) {
+	const cells = 256
+	msgs := make([][]accel.Fr, cells)
+	data := make([]byte, 2048)
+	for i := range msgs {
+		for j := range data {
+			data[j] = byte(i*31 + j*7)
+		}
+		msgs[i] = poseidon2.BytesToElements(nil, data)
+	}
+	out := make([]accel.Fr, cells)
+	for _, p := range backends(b) {
+		b.Run(string(p.Backend()), func(b *testing.B) {
+			b.SetBytes(cells * 2048)
+			for b.Loop() {
+				if err := poseidon2.SpongeMany(p, out, msgs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

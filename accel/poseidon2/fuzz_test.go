@@ -81,7 +81,12 @@ func FuzzPermute(f *testing.F) {
 		}
 		var want [3]accel.Fr
 		for i, p := range ps {
-			states := [][3]accel.Fr{st}
+			// Nine copies: a group of eight for the simd backend's lane
+			// kernel and one for its scalar path.
+			states := make([][3]accel.Fr, 9)
+			for j := range states {
+				states[j] = st
+			}
 			err := p.Permute(states)
 			if !valid {
 				if !errors.Is(err, accel.ErrInvalidElement) {
@@ -94,8 +99,11 @@ func FuzzPermute(f *testing.F) {
 			}
 			if i == 0 {
 				want = states[0]
-			} else if states[0] != want {
-				t.Fatalf("%s: Permute(%x) = %x, want %x (from %s)", p.Backend(), st, states[0], want, ps[0].Backend())
+			}
+			for j := range states {
+				if states[j] != want {
+					t.Fatalf("%s: Permute(%x) copy %d = %x, want %x (from %s)", p.Backend(), st, j, states[j], want, ps[0].Backend())
+				}
 			}
 		}
 	})

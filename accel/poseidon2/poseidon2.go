@@ -34,9 +34,12 @@ const (
 //
 //   - [accel.Go]: pure Go with its own field arithmetic; always available,
 //     the reference for correctness; works on the calling goroutine.
-//   - [accel.SIMD]: gnark-crypto's BN254 field multiplication (ADX/BMI2
-//     assembly on amd64, assembly on arm64, generic Go elsewhere); batches of
-//     128 or more states or pairs are spread over GOMAXPROCS goroutines.
+//   - [accel.SIMD]: eight lanes of AVX-512 IFMA arithmetic where the CPU
+//     has it ([LanesActive]), for whole groups of eight states, pairs or
+//     sponges; otherwise, and for the rest of a batch, gnark-crypto's BN254
+//     field multiplication (ADX/BMI2 assembly on amd64, assembly on arm64,
+//     generic Go elsewhere). Batches of 128 or more states or pairs are
+//     spread over GOMAXPROCS goroutines.
 //     In -tags noasm builds it is unavailable ([accel.SIMDAvailable]).
 //   - [accel.Icicle]: icicle v3; only in binaries built with -tags icicle,
 //     otherwise the error wraps [accel.ErrUnavailable].

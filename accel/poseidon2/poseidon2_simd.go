@@ -12,9 +12,9 @@ import (
 // parallelThreshold is the least number of states or pairs the SIMD backend
 // gives one goroutine: a batch is split only when every part gets at least
 // this many, so batches below 2·parallelThreshold (128) stay on the calling
-// goroutine. One permutation costs about 5 µs on one core, so 64 of them
-// amortise the start and join of a goroutine (about 1 µs) several hundred
-// times over.
+// goroutine. One permutation costs about 5 µs on one core (about 1.1 µs
+// on the lane kernel), so 64 of them amortise the start and join of a
+// goroutine (about 1 µs) dozens of times over.
 const parallelThreshold = 64
 
 // simdRoundConstants holds the round constants as gnark-crypto elements
@@ -47,8 +47,10 @@ func gfeToElement(x *gfe) fr.Element {
 	return fr.Element(*x)
 }
 
-// simdBackend computes with gnark-crypto's BN254 scalar field, whose Mul
-// uses ADX/BMI2 assembly on amd64 and assembly on arm64.
+// simdBackend computes whole groups of eight on the AVX-512 IFMA lane
+// kernel where there is one (poseidon2_lanes.go), and everything else with
+// gnark-crypto's BN254 scalar field, whose Mul uses ADX/BMI2 assembly on
+// amd64 and assembly on arm64.
 type simdBackend struct{}
 
 // newSIMD returns the gnark-crypto backend.
@@ -138,8 +140,11 @@ func frFromElement(e *fr.Element) accel.Fr {
 // caller alone) when n < 2·parallelThreshold or GOMAXPROCS is 1, else up to
 // GOMAXPROCS with at least parallelThreshold items each.
 func workers(n int) int {
-	return max(1, min(runtime.GOMAXPROCS(0), n/parallelThreshold))
+	return max(1, min(runtimeProcs(), n/parallelThreshold))
 }
+
+// runtimeProcs returns GOMAXPROCS.
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
 
 // parallel calls work(lo, hi) over [0, n) in w contiguous ranges, w-1 of
 // them on new goroutines and the last on the caller, and returns when all
@@ -180,6 +185,9 @@ func (simdBackend) Permute(states [][3]accel.Fr) error {
 
 // permuteStates permutes checked states in place.
 func permuteStates(states [][3]accel.Fr) {
+	if k := laneKernel; k != nil {
+		states = permuteLanes(k, states)
+	}
 	for i := range states {
 		st := &states[i]
 		x, y, z := elementFromFr(&st[0]), elementFromFr(&st[1]), elementFromFr(&st[2])
@@ -205,6 +213,10 @@ func (simdBackend) Compress(out, left, right []accel.Fr, key uint64) error {
 
 // compressPairs compresses checked pairs of equal-length slices.
 func compressPairs(out, left, right []accel.Fr, key uint64) {
+	if lk := laneKernel; lk != nil {
+		done := compressLanes(lk, out, left, right, key)
+		out, left, right = out[done:], left[done:], right[done:]
+	}
 	var k fr.Element
 	k.SetUint64(key)
 	right = right[:len(out)]

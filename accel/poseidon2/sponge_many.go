@@ -32,6 +32,9 @@ func SpongeMany(p accel.Poseidon2, out []accel.Fr, msgs [][]accel.Fr) error {
 			return fmt.Errorf("poseidon2: message %d: %w", i, err)
 		}
 	}
+	if s, ok := p.(laneSponger); ok && s.spongeMany(out, msgs) {
+		return nil
+	}
 	iv := FrFromUint64(0x0302)
 	iv[8] = 1 // 2^64 + 0x0302, little-endian
 	one := FrFromUint64(1)
@@ -74,6 +77,12 @@ func SpongeMany(p accel.Poseidon2, out []accel.Fr, msgs [][]accel.Fr) error {
 		out[i] = states[i][0]
 	}
 	return nil
+}
+
+// laneSponger is a backend with its own lockstep sponge (the simd
+// backend's lane kernel); spongeMany reports false when it cannot run.
+type laneSponger interface {
+	spongeMany(out []accel.Fr, msgs [][]accel.Fr) bool
 }
 
 // addFr sets x = x + y mod r for canonical x and y (modular addition does

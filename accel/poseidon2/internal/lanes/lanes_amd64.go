@@ -1,0 +1,21 @@
+//go:build amd64 && !noasm
+
+package lanes
+
+import "github.com/klauspost/cpuid/v2"
+
+// mul8 sets z = x·y·2^-260 mod r lane by lane (z below 2r for inputs
+// below 9r; see the package comment), normalized. x and y need not be
+// normalized but must be in [0, 2^260). z may alias x or y.
+//
+//go:noescape
+func mul8(z, x, y *vec, k *kconsts)
+
+// permute8 applies the permutation to the eight states in place.
+//
+//go:noescape
+func permute8(s *state, k *kconsts)
+
+func available() bool {
+	return cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512IFMA)
+}

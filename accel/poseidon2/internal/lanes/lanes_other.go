@@ -1,0 +1,9 @@
+//go:build !amd64 || noasm
+
+package lanes
+
+func available() bool { return false }
+
+func mul8(z, x, y *vec, k *kconsts) { panic("lanes: no AVX-512 IFMA kernel in this build") }
+
+func permute8(s *state, k *kconsts) { panic("lanes: no AVX-512 IFMA kernel in this build") }
