@@ -80,6 +80,7 @@ func Cases() []Case {
 	cs = append(cs, rlnCases()...)
 	cs = append(cs, farmCases()...)
 	cs = append(cs, slotCases()...)
+	cs = append(cs, storageProofCases()...)
 	cs = append(cs, relayCases()...)
 	cs = append(cs, sigCases()...)
 	return cs

@@ -37,7 +37,7 @@ type gaugeCase struct {
 
 // gaugeCases returns the gauges in display order.
 func gaugeCases() []gaugeCase {
-	return []gaugeCase{idleRSSGauge(nodeIdle)}
+	return append([]gaugeCase{idleRSSGauge(nodeIdle)}, storageKeyGauges()...)
 }
 
 // readGauges reads the selected gauges, stepping bar once per gauge.

@@ -12,9 +12,11 @@ import (
 )
 
 // ownTestKernels are the cases that TestEveryCaseRunsOnGo leaves to the
-// tests of rln_test.go and relay_test.go, which run them at a tiny size: at
-// full size they prove hundreds of messages first.
-var ownTestKernels = map[string]bool{"rln-prove": true, "rln-verify": true, "rln-batch-verify": true, "waku-relay-rln": true}
+// tests of rln_test.go, relay_test.go and proofs_test.go, which run them at
+// a tiny size: at full size they prove hundreds of messages first, or set
+// up storage-proof keys for tens of seconds.
+var ownTestKernels = map[string]bool{"rln-prove": true, "rln-verify": true, "rln-batch-verify": true, "waku-relay-rln": true,
+	"storage-prove": true, "storage-verify": true, "storage-batch-verify": true}
 
 // runOnGo sets case setup up for the go backend, checks its work and runs
 // its op calls times.

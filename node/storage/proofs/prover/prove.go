@@ -48,30 +48,51 @@ func ProveSlot(ctx context.Context, src slots.BlockReader, m *manifest.Manifest,
 	if m == nil || !m.Protected() {
 		return nil, fmt.Errorf("%w: the dataset is not erasure-coded; upload it with ?ec=K,M (or `cairn storage upload --ec K,M`) to prove it", ErrInput)
 	}
-	ent, err := poseidon2.FrFromBig(entropy)
-	if err != nil {
+	if _, err := poseidon2.FrFromBig(entropy); err != nil {
 		return nil, fmt.Errorf("%w: entropy: %w", ErrInput, err)
 	}
 	ds, err := openDataset(ctx, src, m, opts)
 	if err != nil {
 		return nil, err
 	}
+	w, cells, err := Witness(ctx, ds, slot, entropy, keys.Params().Samples)
+	if err != nil {
+		return nil, err
+	}
+	proof, err := keys.Prove(w)
+	if err != nil {
+		return nil, fmt.Errorf("prover: slot %d: %w", slot, err)
+	}
+	pub := proofs.PublicInputs{Entropy: new(big.Int).Set(entropy), DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}
+	return &Result{Proof: proof, Public: pub, Cells: cells, Elapsed: time.Since(start)}, nil
+}
+
+// Witness returns the circuit witness that proves slot slot of ds for
+// entropy with n samples, and the sampled cell indices in sample order:
+// the cells chosen from (entropy, slot root, counter) as upstream does,
+// each with its data and Merkle path, and the slot's path to the dataset
+// root. Cells are read from ds's block source. Errors wrap ErrInput (bad
+// entropy or slot), slots.ErrBlock, slots.ErrCorrupt or slots.ErrMismatch.
+func Witness(ctx context.Context, ds *slots.Dataset, slot int, entropy *big.Int, n int) (*circuit.Witness, []uint64, error) {
+	ent, err := poseidon2.FrFromBig(entropy)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: entropy: %w", ErrInput, err)
+	}
 	s := ds.Slot(slot)
 	if s == nil {
-		return nil, fmt.Errorf("%w: slot %d, the dataset has slots 0..%d", ErrInput, slot, ds.NumSlots()-1)
+		return nil, nil, fmt.Errorf("%w: slot %d, the dataset has slots 0..%d", ErrInput, slot, ds.NumSlots()-1)
 	}
 	p, err := poseidon2.New(accel.Go) // a few hashes: the Go kernel is enough
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	n := keys.Params().Samples
 	cells, err := slots.CellIndices(p, ent, s.Root(), s.CellCount(), n)
 	if err != nil {
-		return nil, fmt.Errorf("prover: sample slot %d: %w", slot, err)
+		return nil, nil, fmt.Errorf("prover: sample slot %d: %w", slot, err)
 	}
 	slotPath, err := ds.SlotProof(slot)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w := &circuit.Witness{
 		Entropy:          entropy,
@@ -87,16 +108,11 @@ func ProveSlot(ctx context.Context, src slots.BlockReader, m *manifest.Manifest,
 	for i, c := range cells {
 		cp, err := s.CellProof(ctx, c)
 		if err != nil {
-			return nil, fmt.Errorf("prover: open cell %d of slot %d: %w", c, slot, err)
+			return nil, nil, fmt.Errorf("prover: open cell %d of slot %d: %w", c, slot, err)
 		}
 		w.CellData[i], w.MerklePaths[i] = bigs(cp.Elements), bigs(cp.Path)
 	}
-	proof, err := keys.Prove(w)
-	if err != nil {
-		return nil, fmt.Errorf("prover: slot %d: %w", slot, err)
-	}
-	pub := proofs.PublicInputs{Entropy: new(big.Int).Set(entropy), DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}
-	return &Result{Proof: proof, Public: pub, Cells: cells, Elapsed: time.Since(start)}, nil
+	return w, cells, nil
 }
 
 // openDataset opens the slot trees stored in opts.Dir, building and
