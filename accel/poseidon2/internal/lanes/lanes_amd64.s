@@ -150,81 +150,72 @@
 	VPSRLQ $52, t0, Z17; \
 	VPADDQ Z17, t1, t1
 
-// SQUARE sets Z10-Z14 to a²·2^-260 mod r, normalized: the ten-limb square
-// in Z5-Z14 (cross products once, doubled, then the diagonal: 30
+// SQUARE sets t5-t9 to a²·2^-260 mod r, normalized: the ten-limb square
+// in t0-t9 (cross products once, doubled, then the diagonal: 30
 // multiplications instead of 50), then five reduction steps. a must be
-// normalized and must not be Z5-Z17.
-#define SQUARE(a0, a1, a2, a3, a4) \
-	VPXORQ Z5, Z5, Z5; \
-	VPXORQ Z6, Z6, Z6; \
-	VPXORQ Z7, Z7, Z7; \
-	VPXORQ Z8, Z8, Z8; \
-	VPXORQ Z9, Z9, Z9; \
-	VPXORQ Z10, Z10, Z10; \
-	VPXORQ Z11, Z11, Z11; \
-	VPXORQ Z12, Z12, Z12; \
-	VPXORQ Z13, Z13, Z13; \
-	VPXORQ Z14, Z14, Z14; \
-	VPMADD52LUQ a1, a0, Z6; \
-	VPMADD52HUQ a1, a0, Z7; \
-	VPMADD52LUQ a2, a0, Z7; \
-	VPMADD52HUQ a2, a0, Z8; \
-	VPMADD52LUQ a3, a0, Z8; \
-	VPMADD52HUQ a3, a0, Z9; \
-	VPMADD52LUQ a4, a0, Z9; \
-	VPMADD52HUQ a4, a0, Z10; \
-	VPMADD52LUQ a2, a1, Z8; \
-	VPMADD52HUQ a2, a1, Z9; \
-	VPMADD52LUQ a3, a1, Z9; \
-	VPMADD52HUQ a3, a1, Z10; \
-	VPMADD52LUQ a4, a1, Z10; \
-	VPMADD52HUQ a4, a1, Z11; \
-	VPMADD52LUQ a3, a2, Z10; \
-	VPMADD52HUQ a3, a2, Z11; \
-	VPMADD52LUQ a4, a2, Z11; \
-	VPMADD52HUQ a4, a2, Z12; \
-	VPMADD52LUQ a4, a3, Z12; \
-	VPMADD52HUQ a4, a3, Z13; \
-	VPADDQ Z6, Z6, Z6; \
-	VPADDQ Z7, Z7, Z7; \
-	VPADDQ Z8, Z8, Z8; \
-	VPADDQ Z9, Z9, Z9; \
-	VPADDQ Z10, Z10, Z10; \
-	VPADDQ Z11, Z11, Z11; \
-	VPADDQ Z12, Z12, Z12; \
-	VPADDQ Z13, Z13, Z13; \
-	VPMADD52LUQ a0, a0, Z5; \
-	VPMADD52HUQ a0, a0, Z6; \
-	VPMADD52LUQ a1, a1, Z7; \
-	VPMADD52HUQ a1, a1, Z8; \
-	VPMADD52LUQ a2, a2, Z9; \
-	VPMADD52HUQ a2, a2, Z10; \
-	VPMADD52LUQ a3, a3, Z11; \
-	VPMADD52HUQ a3, a3, Z12; \
-	VPMADD52LUQ a4, a4, Z13; \
-	VPMADD52HUQ a4, a4, Z14; \
-	REDSTEP(Z5, Z6, Z7, Z8, Z9, Z10); \
-	REDSTEP(Z6, Z7, Z8, Z9, Z10, Z11); \
-	REDSTEP(Z7, Z8, Z9, Z10, Z11, Z12); \
-	REDSTEP(Z8, Z9, Z10, Z11, Z12, Z13); \
-	REDSTEP(Z9, Z10, Z11, Z12, Z13, Z14); \
-	NORM(Z10, Z11, Z12, Z13, Z14)
-
-#define SQUARE_TO_A \
-	VMOVDQA64 Z10, Z0; \
-	VMOVDQA64 Z11, Z1; \
-	VMOVDQA64 Z12, Z2; \
-	VMOVDQA64 Z13, Z3; \
-	VMOVDQA64 Z14, Z4
+// normalized and must not be among t0-t9, Z16 or Z17.
+#define SQUARE(a0, a1, a2, a3, a4, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9) \
+	VPXORQ t0, t0, t0; \
+	VPXORQ t1, t1, t1; \
+	VPXORQ t2, t2, t2; \
+	VPXORQ t3, t3, t3; \
+	VPXORQ t4, t4, t4; \
+	VPXORQ t5, t5, t5; \
+	VPXORQ t6, t6, t6; \
+	VPXORQ t7, t7, t7; \
+	VPXORQ t8, t8, t8; \
+	VPXORQ t9, t9, t9; \
+	VPMADD52LUQ a1, a0, t1; \
+	VPMADD52HUQ a1, a0, t2; \
+	VPMADD52LUQ a2, a0, t2; \
+	VPMADD52HUQ a2, a0, t3; \
+	VPMADD52LUQ a3, a0, t3; \
+	VPMADD52HUQ a3, a0, t4; \
+	VPMADD52LUQ a4, a0, t4; \
+	VPMADD52HUQ a4, a0, t5; \
+	VPMADD52LUQ a2, a1, t3; \
+	VPMADD52HUQ a2, a1, t4; \
+	VPMADD52LUQ a3, a1, t4; \
+	VPMADD52HUQ a3, a1, t5; \
+	VPMADD52LUQ a4, a1, t5; \
+	VPMADD52HUQ a4, a1, t6; \
+	VPMADD52LUQ a3, a2, t5; \
+	VPMADD52HUQ a3, a2, t6; \
+	VPMADD52LUQ a4, a2, t6; \
+	VPMADD52HUQ a4, a2, t7; \
+	VPMADD52LUQ a4, a3, t7; \
+	VPMADD52HUQ a4, a3, t8; \
+	VPADDQ t1, t1, t1; \
+	VPADDQ t2, t2, t2; \
+	VPADDQ t3, t3, t3; \
+	VPADDQ t4, t4, t4; \
+	VPADDQ t5, t5, t5; \
+	VPADDQ t6, t6, t6; \
+	VPADDQ t7, t7, t7; \
+	VPADDQ t8, t8, t8; \
+	VPMADD52LUQ a0, a0, t0; \
+	VPMADD52HUQ a0, a0, t1; \
+	VPMADD52LUQ a1, a1, t2; \
+	VPMADD52HUQ a1, a1, t3; \
+	VPMADD52LUQ a2, a2, t4; \
+	VPMADD52HUQ a2, a2, t5; \
+	VPMADD52LUQ a3, a3, t6; \
+	VPMADD52HUQ a3, a3, t7; \
+	VPMADD52LUQ a4, a4, t8; \
+	VPMADD52HUQ a4, a4, t9; \
+	REDSTEP(t0, t1, t2, t3, t4, t5); \
+	REDSTEP(t1, t2, t3, t4, t5, t6); \
+	REDSTEP(t2, t3, t4, t5, t6, t7); \
+	REDSTEP(t3, t4, t5, t6, t7, t8); \
+	REDSTEP(t4, t5, t6, t7, t8, t9); \
+	NORM(t5, t6, t7, t8, t9)
 
 // SBOX sets the product registers (Z15, Z10-Z13) to x^5 for the
-// normalized x in Z26-Z30: two squarings, then x^4·x.
+// normalized x in Z26-Z30: x² in Z10-Z14, x⁴ in Z5-Z9, then x⁴·x.
 #define SBOX \
-	SQUARE(Z26, Z27, Z28, Z29, Z30); \
-	SQUARE_TO_A; \
-	SQUARE(Z0, Z1, Z2, Z3, Z4); \
-	SQUARE_TO_A; \
-	MONTMUL(Z0, Z1, Z2, Z3, Z4, Z26, Z27, Z28, Z29, Z30)
+	SQUARE(Z26, Z27, Z28, Z29, Z30, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14); \
+	SQUARE(Z10, Z11, Z12, Z13, Z14, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9); \
+	MONTMUL(Z5, Z6, Z7, Z8, Z9, Z26, Z27, Z28, Z29, Z30)
 
 // REDUCE subtracts q·r from a value v in [0, 2^260), q = floor(v/r) or one
 // or two less, leaving v mod r plus at most 2r (limbs may be negative).
