@@ -134,3 +134,21 @@ func (s *rlnService) rlnProve(in rln.ProveInput) (rln.ProofValues, error) {
 	}
 	return s.prover.Prove(in)
 }
+
+// FarmStatus returns the prover farm's status document, the one served at
+// farm.StatusPath, read in process (no HTTP, so no API token is needed
+// when --api-auth closes the API). ok is false when the node uses no farm
+// ([farm] url unset) or has not started one.
+func (n *Node) FarmStatus(ctx context.Context) (st farm.Status, ok bool, err error) {
+	n.mu.Lock()
+	f := n.farm
+	n.mu.Unlock()
+	if f == nil {
+		return farm.Status{}, false, nil
+	}
+	st, err = f.monitor.Status(ctx)
+	if err != nil {
+		return farm.Status{}, true, fmt.Errorf("node: farm status: %w (is the NATS server up?)", err)
+	}
+	return st, true, nil
+}

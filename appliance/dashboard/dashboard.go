@@ -52,7 +52,7 @@ type StatusSource interface {
 
 // FarmSource returns the prover farm's status document (any JSON object),
 // or nil and no error when the node runs no farm: the page then hides its
-// farm panel. See HTTPFarm.
+// farm panel. See NodeFarm.
 type FarmSource func(ctx context.Context) (json.RawMessage, error)
 
 // Actions are the machine actions the dashboard offers. A nil function is
@@ -133,7 +133,7 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // NodeOptions returns the node options that mount the dashboard on the
 // node's API server (PagePattern and Prefix), with the started node as
-// o.Node and, when o.Farm is nil, HTTPFarm on the node's own listener.
+// o.Node and, when o.Farm is nil, NodeFarm of that node.
 // o.Auth must be set; New's other defaults apply.
 func NodeOptions(o Options) []node.Option {
 	var (
@@ -145,12 +145,7 @@ func NodeOptions(o Options) []node.Option {
 			oo := o
 			oo.Node = n
 			if oo.Farm == nil {
-				// The URL is read per call: mount runs inside n.Start,
-				// before n.Addr may be called.
-				client := &http.Client{Timeout: 2 * time.Second}
-				oo.Farm = func(ctx context.Context) (json.RawMessage, error) {
-					return HTTPFarm(loopbackURL(n), client)(ctx)
-				}
+				oo.Farm = NodeFarm(n)
 			}
 			dash, err := New(oo)
 			if err != nil {
