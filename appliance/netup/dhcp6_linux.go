@@ -24,7 +24,8 @@ var resolvMu sync.Mutex
 // (DHCPv6 says nothing about on-link prefixes; routes come from router
 // advertisements) and its DNS servers added to /etc/resolv.conf. Most
 // home routers offer SLAAC only, so no answer is logged at Info, not as a
-// warning. Like DHCPv4 leases, DHCPv6 ones are not renewed.
+// warning. DHCPv6 leases are not renewed yet (DHCPv4 ones are, see
+// keepLease); the kernel keeps the address without a lifetime.
 func dhcp6(ctx context.Context, c Config, links []netlink.Link, log *slog.Logger) []string {
 	ctx, cancel := context.WithTimeout(ctx, c.DHCPTimeout)
 	defer cancel()

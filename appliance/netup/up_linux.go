@@ -79,14 +79,14 @@ func wiredLinks() ([]netlink.Link, error) {
 	return out, nil
 }
 
-// dhcp asks for DHCPv4 leases on links and configures those it gets.
-// Leases are not renewed: the addresses are set without a lifetime.
+// dhcp asks for DHCPv4 leases on links and configures those it gets, then
+// keeps each lease in the background until ctx ends (keepLease).
 func dhcp(ctx context.Context, c Config, links []netlink.Link, log *slog.Logger) []string {
-	ctx, cancel := context.WithTimeout(ctx, c.DHCPTimeout)
+	reqCtx, cancel := context.WithTimeout(ctx, c.DHCPTimeout)
 	defer cancel()
 	var leased []string
 	cfg := dhclient.Config{Timeout: c.DHCPTimeout / 3, Retries: 2, V4ClientIdentifier: true}
-	for r := range dhclient.SendRequests(ctx, links, true, false, cfg, c.DHCPTimeout/3) {
+	for r := range dhclient.SendRequests(reqCtx, links, true, false, cfg, c.DHCPTimeout/3) {
 		name := r.Interface.Attrs().Name
 		if r.Err != nil {
 			log.Warn("no DHCP lease", "link", name, "err", r.Err)
@@ -98,6 +98,10 @@ func dhcp(ctx context.Context, c Config, links []netlink.Link, log *slog.Logger)
 		}
 		log.Info("DHCP lease", "link", name, "lease", r.Lease.String())
 		leased = append(leased, name)
+		if p, ok := r.Lease.(*dhclient.Packet4); ok {
+			ack, _ := p.Message()
+			go keepLease(ctx, r.Interface, ack, log)
+		}
 	}
 	return leased
 }
