@@ -16,7 +16,8 @@
 //	defer r.Close() // sends the goodbye (TTL 0) packets
 //
 // Start joins the groups on every interface that is up, can multicast
-// and has an address, announces twice a second apart, and polls the
+// and has an address, probes for its names (RFC 6762 §8.1: three probes
+// 250 ms apart), announces twice a second apart, and polls the
 // interfaces to join and announce again when addresses change (a DHCP
 // lease arriving after boot). Replies go to the group on the interface
 // the query came in on, with that interface's addresses; queries asking
@@ -24,7 +25,13 @@
 // get a unicast one. [Responder.Serve] answers plain DNS queries on any
 // socket, which is how the tests ask it on 127.0.0.1.
 //
-// Not done: probing for name conflicts (§8.1) and renaming on a conflict;
-// a second box called "cairn" on the same LAN must be given another
-// hostname (cairn.hostname= on the kernel command line).
+// # Name conflicts
+//
+// A second box that wants the same name gets "<host>-2.local" (then -3,
+// …; §9): a box that already holds the name answers the newcomer's
+// probes, and of two boxes probing at once the one whose records sort
+// later keeps it (the tie-break of §8.2, [Zone.Conflict]). A box that
+// hears another host answer for its name after it announced probes
+// again. [Responder.Zone] gives the name in use; the log says when it
+// changes. While probing, the responder answers nothing.
 package mdns

@@ -180,6 +180,7 @@ func serveGroup(r *Responder, log *slog.Logger, group net.Addr,
 		if from == nil {
 			continue
 		}
+		r.observe(buf[:n])
 		reply, err := r.answer(buf[:n], index, from.AddrPort())
 		if err != nil || reply.Msg == nil {
 			continue

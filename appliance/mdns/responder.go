@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -24,6 +25,12 @@ const (
 	// announceGap separates the repeated announcements (RFC 6762 §8.3:
 	// at least two, one second apart).
 	announceGap = time.Second
+	// probeGap separates the three probes, and the last probe from the
+	// end of probing (RFC 6762 §8.1).
+	probeGap = 250 * time.Millisecond
+	// maxRenames bounds the names tried (host-2 … host-maxRenames)
+	// before the responder keeps the last one and says so.
+	maxRenames = 99
 )
 
 // ErrClosed is returned by Start and Serve after Close.
@@ -61,16 +68,21 @@ type Options struct {
 //
 // concurrency: all methods are safe for concurrent use.
 type Responder struct {
-	zone  Zone
+	base  string // the host label asked for; renames append -2, -3, …
 	opts  Options
 	log   *slog.Logger
 	ctx   context.Context // lifetime of the responder; ends at Close
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
 	close sync.Once
+	// conflict is signalled (without blocking) when a packet contests
+	// the zone's names; watch probes again then.
+	conflict chan struct{}
 
 	mu struct {
 		sync.Mutex
+		zone    Zone             // what the responder answers for now
+		probing bool             // claim is probing the zone's names
 		ifaces  []Interface      // as last listed
 		started bool             // Start was called
 		senders []groupSender    // multicast sockets opened by Start
@@ -104,13 +116,20 @@ func New(o Options) (*Responder, error) {
 	if err := z.Validate(); err != nil {
 		return nil, err
 	}
-	r := &Responder{zone: z, opts: o, log: o.Logger}
+	r := &Responder{base: o.Hostname, opts: o, log: o.Logger, conflict: make(chan struct{}, 1)}
+	r.mu.zone = z
 	r.ctx, r.stop = context.WithCancel(context.Background())
 	return r, nil
 }
 
-// Zone returns the zone the responder answers for.
-func (r *Responder) Zone() Zone { return r.zone }
+// Zone returns the zone the responder answers for now: after a name
+// conflict on the LAN its host label is the one asked for plus "-2",
+// "-3", and so on.
+func (r *Responder) Zone() Zone {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mu.zone
+}
 
 // Serve answers the queries arriving on conn, each reply sent back to its
 // sender as a legacy unicast DNS reply, until ctx ends or Close is
@@ -131,7 +150,7 @@ func (r *Responder) Serve(ctx context.Context, conn net.PacketConn) error {
 			}
 			return fmt.Errorf("mdns: read: %w", err)
 		}
-		reply, err := r.zone.Answer(buf[:n], r.allAddrs(), true)
+		reply, err := r.Zone().Answer(buf[:n], r.allAddrs(), true)
 		if err != nil || reply.Msg == nil {
 			continue
 		}
@@ -194,9 +213,10 @@ func (r *Responder) Close() error {
 		r.mu.Lock()
 		ifaces, senders := r.mu.ifaces, r.mu.senders
 		r.mu.Unlock()
+		z := r.Zone()
 		for _, s := range senders {
 			for _, ifi := range ifaces {
-				if msg, err := r.zone.Announcement(ifi.Addrs, true); err == nil {
+				if msg, err := z.Announcement(ifi.Addrs, true); err == nil {
 					s.send(msg, ifi.Index)
 				}
 			}
@@ -219,12 +239,36 @@ func (r *Responder) answer(query []byte, index int, src netip.AddrPort) (Reply, 
 	if addrs == nil {
 		addrs = r.allAddrs()
 	}
-	return r.zone.Answer(query, addrs, src.Port() != UDPPort)
+	r.mu.Lock()
+	z, probing := r.mu.zone, r.mu.probing
+	r.mu.Unlock()
+	if probing {
+		// The names are not ours yet (RFC 6762 §8.1): answering a rival's
+		// probe now would make it give way to a name we may lose.
+		return Reply{}, nil
+	}
+	return z.Answer(query, addrs, src.Port() != UDPPort)
 }
 
-// watch announces the zone, then polls the interfaces and announces
-// again on each change, until Close.
+// observe signals a conflict when msg, a packet from the group, contests
+// the zone's names (Zone.Conflict).
+func (r *Responder) observe(msg []byte) {
+	r.mu.Lock()
+	z, probing := r.mu.zone, r.mu.probing
+	r.mu.Unlock()
+	if z.Conflict(msg, r.allAddrs(), probing) {
+		select {
+		case r.conflict <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// watch claims the zone's names and announces the zone, then polls the
+// interfaces and announces again on each change, and claims the names
+// again when another host contests them, until Close.
 func (r *Responder) watch(ifaces []Interface) {
+	r.claim(ifaces)
 	r.announce(ifaces)
 	t := time.NewTicker(r.opts.Poll)
 	defer t.Stop()
@@ -232,6 +276,16 @@ func (r *Responder) watch(ifaces []Interface) {
 		select {
 		case <-r.ctx.Done():
 			return
+		case <-r.conflict:
+			z := r.Zone()
+			r.log.Warn("another host answers for this box's name; probing again", "name", z.HostName())
+			ifaces = r.refresh()
+			r.claim(ifaces)
+			if r.Zone().Host != z.Host {
+				r.goodbye(z, ifaces)
+			}
+			r.announce(ifaces)
+			continue
 		case <-t.C:
 		}
 		prev := ifaces
@@ -249,6 +303,105 @@ func (r *Responder) watch(ifaces []Interface) {
 	}
 }
 
+// claim probes for the zone's names until no other host contests them
+// (RFC 6762 §8.1): after a random wait of up to probeGap, three probes
+// probeGap apart, then probeGap for answers. On a conflict the host
+// label becomes the one asked for plus "-2" (then "-3", …; §9) and the
+// new name is probed. After 15 conflicts in a row it waits 5 s between
+// attempts, as §8.1 asks.
+func (r *Responder) claim(ifaces []Interface) {
+	for attempt := 1; ; attempt++ {
+		select { // a conflict seen before this round is stale
+		case <-r.conflict:
+		default:
+		}
+		r.setProbing(true)
+		conflict := r.probe(ifaces)
+		r.setProbing(false)
+		if r.ctx.Err() != nil || !conflict {
+			return
+		}
+		old := r.Zone()
+		next := old
+		if attempt <= maxRenames {
+			next = NewZone(fmt.Sprintf("%s-%d", r.base, attempt+1), old.Port)
+			next.TXT = old.TXT
+		}
+		if err := next.Validate(); err != nil || attempt > maxRenames {
+			r.log.Error("no free name found on the LAN; keeping this one", "name", old.HostName(), "err", err)
+			return
+		}
+		r.mu.Lock()
+		r.mu.zone = next
+		r.mu.Unlock()
+		r.log.Warn("name in use on the LAN; trying another", "taken", old.HostName(), "now", next.HostName())
+		if attempt >= 15 && !r.sleep(5*time.Second) {
+			return
+		}
+	}
+}
+
+// probe sends the three probes of the current zone on ifaces and reports
+// whether a conflict was signalled before the probing ended.
+func (r *Responder) probe(ifaces []Interface) bool {
+	r.mu.Lock()
+	senders, z := r.mu.senders, r.mu.zone
+	r.mu.Unlock()
+	if !r.sleep(rand.N(probeGap)) {
+		return false
+	}
+	for range 3 {
+		for _, ifi := range ifaces {
+			msg, err := z.Probe(ifi.Addrs)
+			if err != nil {
+				r.log.Warn("probe not built", "err", err)
+				return false
+			}
+			for _, s := range senders {
+				s.send(msg, ifi.Index)
+			}
+		}
+		select {
+		case <-r.ctx.Done():
+			return false
+		case <-r.conflict:
+			return true
+		case <-time.After(probeGap):
+		}
+	}
+	return false
+}
+
+// sleep waits d and reports false when the responder closed first.
+func (r *Responder) sleep(d time.Duration) bool {
+	select {
+	case <-r.ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+func (r *Responder) setProbing(on bool) {
+	r.mu.Lock()
+	r.mu.probing = on
+	r.mu.Unlock()
+}
+
+// goodbye withdraws zone z's records on ifaces (TTL 0), after a rename.
+func (r *Responder) goodbye(z Zone, ifaces []Interface) {
+	r.mu.Lock()
+	senders := r.mu.senders
+	r.mu.Unlock()
+	for _, ifi := range ifaces {
+		if msg, err := z.Announcement(ifi.Addrs, true); err == nil {
+			for _, s := range senders {
+				s.send(msg, ifi.Index)
+			}
+		}
+	}
+}
+
 // announce sends the zone's records on ifaces twice, announceGap apart.
 func (r *Responder) announce(ifaces []Interface) {
 	r.mu.Lock()
@@ -262,8 +415,9 @@ func (r *Responder) announce(ifaces []Interface) {
 			case <-time.After(announceGap):
 			}
 		}
+		z := r.Zone()
 		for _, ifi := range ifaces {
-			msg, err := r.zone.Announcement(ifi.Addrs, false)
+			msg, err := z.Announcement(ifi.Addrs, false)
 			if err != nil {
 				r.log.Warn("announcement not built", "err", err)
 				return
