@@ -64,17 +64,21 @@
 //
 // # Cost
 //
-// Measured with gnark's prover, before Prove moved to accelprove (the go
-// route costs the same; see above), on the 2-core development machine
-// (shared; quiet runs), upstream parameters (maxDepth 32, maxLog2NSlots 8,
-// blockTreeDepth 5, 67 elements per cell),
-// go test -run '^$' -bench . ./node/storage/proofs/
-// (CAIRN_PROOFS_N100=1 adds N = 100, on a synthetic 1024-cell slot):
+// Measured on the 2-core development machine (shared; quiet runs),
+// upstream parameters (maxDepth 32, maxLog2NSlots 8, blockTreeDepth 5, 67
+// elements per cell): setup and prove with `cairn bench --filter
+// storage-` (Keys.Prove on the go kernels; bench/proofs.go), N = 1 with
+// go test -run '^$' -bench . ./node/storage/proofs/:
 //
 //	N     constraints   setup     key file   prove    verify
-//	1          19,071    2.9 s      3.9 MB   0.30 s   0.59 ms
-//	5          87,147   12.5 s     17.3 MB   1.20 s   0.55 ms
-//	100     1,703,952   4 min 26  323.1 MB   18.5 s   (3.2 GB peak RSS)
+//	1          19,071    2.9 s      3.5 MB   0.30 s   0.59 ms
+//	5          87,147   13–14 s    15.5 MB   1.11 s   0.63 ms
+//	100     1,703,952   4 min 24  288 MB     16.9 s   (3.2 GB peak RSS at setup)
+//
+// The key files shrank by a tenth, and proving by 6–9 %, when the
+// Poseidon2 gadget's S-box started keeping x⁴ out of the B matrix
+// (poseidon2gadget: a third fewer G1.B and G2.B points); before, N = 5
+// took 1.20 s with a 17.3 MB key and N = 100 18.5 s with 323 MB.
 //
 // Each sample costs 17,019 constraints, 96 % of them Poseidon2: 68
 // permutations of 240 constraints (2 for the index, 34 for the cell, 32 for
