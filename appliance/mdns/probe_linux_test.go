@@ -1,76 +1,36 @@
 package mdns_test
 
 import (
-	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/vishvananda/netlink"
-
+	"github.com/cairn-node/cairn/appliance/internal/netnstest"
 	"github.com/cairn-node/cairn/appliance/mdns"
 )
 
-// netnsChildEnv marks the child process that runs TestTwoBoxesOneName in
-// its own network namespace.
-const netnsChildEnv = "CAIRN_MDNS_NETNS_CHILD"
-
 // TestTwoBoxesOneName puts two responders that both want cairn.local on
-// the two ends of a veth pair, in a private network namespace (a child
-// process of this test binary cloned with CLONE_NEWNET, so no packet
-// reaches a real network), and checks over real multicast that one keeps
-// cairn.local and the other becomes cairn-2.local: when the second box
-// starts later (the first defends its name) and when both start at once
-// (the probe tie-break).
+// the two ends of a veth pair, in a private network namespace
+// (netnstest: no packet reaches a real network), and checks over real
+// multicast that one keeps cairn.local and the other becomes
+// cairn-2.local: when the second box starts later (the first defends its
+// name) and when both start at once (the probe tie-break).
 func TestTwoBoxesOneName(t *testing.T) {
-	if os.Getenv(netnsChildEnv) == "1" {
-		twoBoxesInNetns(t)
+	if !netnstest.Run(t, 0) {
 		return
 	}
-	if testing.Short() {
-		t.Skip("takes about 6 s; run without -short")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: the test makes a network namespace and a veth pair")
-	}
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestTwoBoxesOneName$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), netnsChildEnv+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}
-	out, err := cmd.CombinedOutput()
-	var pe *os.PathError
-	if errors.As(err, &pe) || errors.Is(err, syscall.EPERM) {
-		t.Skipf("cannot make a network namespace here: %v", err)
-	}
-	t.Logf("child in its own network namespace:\n%s", out)
-	if err != nil {
-		t.Fatalf("child: %v", err)
-	}
+	twoBoxesInNetns(t)
 }
 
 func twoBoxesInNetns(t *testing.T) {
-	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "a0"}, PeerName: "b0"}); err != nil {
-		t.Fatalf("veth pair: %v", err)
-	}
-	boxes := map[string]mdns.Interface{}
-	for name, addr := range map[string]string{"a0": "10.88.0.1", "b0": "10.88.0.2"} {
-		l, err := netlink.LinkByName(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := netlink.AddrAdd(l, &netlink.Addr{IPNet: &net.IPNet{IP: net.ParseIP(addr), Mask: net.CIDRMask(24, 32)}}); err != nil {
-			t.Fatal(err)
-		}
-		if err := netlink.LinkSetUp(l); err != nil {
-			t.Fatal(err)
-		}
-		boxes[name] = mdns.Interface{Index: l.Attrs().Index, Name: name, Addrs: []netip.Addr{netip.MustParseAddr(addr)}}
+	a0, b0 := netnstest.Veth(t, "a0", "10.88.0.1/24", "b0", "10.88.0.2/24")
+	boxes := map[string]mdns.Interface{
+		"a0": {Index: a0.Attrs().Index, Name: "a0", Addrs: []netip.Addr{netip.MustParseAddr("10.88.0.1")}},
+		"b0": {Index: b0.Attrs().Index, Name: "b0", Addrs: []netip.Addr{netip.MustParseAddr("10.88.0.2")}},
 	}
 	// Both ends live in this one namespace, so each sees the other's
 	// source address as local: let such packets in (these sysctls are the

@@ -143,23 +143,29 @@ func requestOptions(link netlink.Link) []dhcpv4.Modifier {
 
 // renewLease asks the server that granted ack to extend it.
 func renewLease(ctx context.Context, link netlink.Link, ack *dhcpv4.DHCPv4) (*dhcpv4.DHCPv4, error) {
-	c, err := nclient4.New(link.Attrs().Name, nclient4.WithTimeout(leaseAttempt/3), nclient4.WithRetry(2))
-	if err != nil {
-		return nil, fmt.Errorf("netup: DHCP client on %s: %w", link.Attrs().Name, err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(ctx, leaseAttempt)
-	defer cancel()
-	l, err := c.Renew(ctx, &nclient4.Lease{Offer: ack, ACK: ack}, requestOptions(link)...)
-	if err != nil {
-		return nil, err
-	}
-	return l.ACK, nil
+	return exchange(ctx, link, func(ctx context.Context, c *nclient4.Client) (*nclient4.Lease, error) {
+		return c.Renew(ctx, &nclient4.Lease{Offer: ack, ACK: ack}, requestOptions(link)...)
+	})
 }
 
 // requestLease asks any server for a lease (DISCOVER, OFFER, REQUEST,
 // ACK) and applies it.
 func requestLease(ctx context.Context, link netlink.Link) (*dhcpv4.DHCPv4, error) {
+	ack, err := exchange(ctx, link, func(ctx context.Context, c *nclient4.Client) (*nclient4.Lease, error) {
+		return c.Request(ctx, requestOptions(link)...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := dhclient.NewPacket4(link, ack).Configure(); err != nil {
+		return nil, fmt.Errorf("netup: apply DHCP lease on %s: %w", link.Attrs().Name, err)
+	}
+	return ack, nil
+}
+
+// exchange runs one DHCP exchange f on a client for link, bounded by
+// leaseAttempt, and returns the ACK it got.
+func exchange(ctx context.Context, link netlink.Link, f func(context.Context, *nclient4.Client) (*nclient4.Lease, error)) (*dhcpv4.DHCPv4, error) {
 	c, err := nclient4.New(link.Attrs().Name, nclient4.WithTimeout(leaseAttempt/3), nclient4.WithRetry(2))
 	if err != nil {
 		return nil, fmt.Errorf("netup: DHCP client on %s: %w", link.Attrs().Name, err)
@@ -167,12 +173,9 @@ func requestLease(ctx context.Context, link netlink.Link) (*dhcpv4.DHCPv4, error
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(ctx, leaseAttempt)
 	defer cancel()
-	l, err := c.Request(ctx, requestOptions(link)...)
+	l, err := f(ctx, c)
 	if err != nil {
 		return nil, err
-	}
-	if err := dhclient.NewPacket4(link, l.ACK).Configure(); err != nil {
-		return nil, fmt.Errorf("netup: apply DHCP lease on %s: %w", link.Attrs().Name, err)
 	}
 	return l.ACK, nil
 }

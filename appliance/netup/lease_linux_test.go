@@ -2,11 +2,9 @@ package netup
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -18,43 +16,22 @@ import (
 	"github.com/u-root/u-root/pkg/dhclient"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/cairn-node/cairn/appliance/internal/netnstest"
 )
 
-// netnsChildEnv marks the child process that runs TestKeepLease inside
-// its own network namespace.
-const netnsChildEnv = "CAIRN_NETUP_NETNS_CHILD"
-
 // TestKeepLease runs a real DHCPv4 server (insomniacslk/dhcp's server4)
-// and the appliance's client on the two ends of a veth pair, in a private
-// network namespace (a child process of this test binary, cloned with
-// CLONE_NEWNET and CLONE_NEWNS, so nothing touches the host's links or
-// its /etc/resolv.conf). With 3-second
-// leases it checks that the client renews before expiry and keeps its
-// address, that the address goes when the server stops answering and the
-// lease runs out, and that it comes back once the server answers again.
+// and the appliance's client on the two ends of a veth pair, in private
+// network and mount namespaces (netnstest: nothing touches the host's
+// links or its /etc/resolv.conf). With 3-second leases it checks that the
+// client renews before expiry and keeps its address, that the address
+// goes when the server stops answering and the lease runs out, and that
+// it comes back once the server answers again.
 func TestKeepLease(t *testing.T) {
-	if os.Getenv(netnsChildEnv) == "1" {
-		keepLeaseInNetns(t)
+	if !netnstest.Run(t, syscall.CLONE_NEWNS) {
 		return
 	}
-	if testing.Short() {
-		t.Skip("takes about 12 s; run without -short")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: the test makes a network namespace and a veth pair")
-	}
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestKeepLease$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), netnsChildEnv+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWNS}
-	out, err := cmd.CombinedOutput()
-	var pe *os.PathError
-	if errors.As(err, &pe) || errors.Is(err, syscall.EPERM) {
-		t.Skipf("cannot make a network namespace here: %v", err)
-	}
-	t.Logf("child in its own network namespace:\n%s", out)
-	if err != nil {
-		t.Fatalf("child: %v", err)
-	}
+	keepLeaseInNetns(t)
 }
 
 // dhcpServer is a one-address DHCPv4 server on a link; it counts the
@@ -123,30 +100,7 @@ func (d *dhcpServer) renewed() int {
 
 // keepLeaseInNetns is TestKeepLease inside the private namespace.
 func keepLeaseInNetns(t *testing.T) {
-	lo, err := netlink.LinkByName("lo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkSetUp(lo); err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "srv0"}, PeerName: "cli0"}); err != nil {
-		t.Fatalf("veth pair: %v", err)
-	}
-	srvLink, err := netlink.LinkByName("srv0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.AddrAdd(srvLink, &netlink.Addr{IPNet: &net.IPNet{IP: net.ParseIP(testServerIP), Mask: net.CIDRMask(24, 32)}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkSetUp(srvLink); err != nil {
-		t.Fatal(err)
-	}
-	cli, err := netlink.LinkByName("cli0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, cli := netnstest.Veth(t, "srv0", testServerIP+"/24", "cli0", "")
 	// Nothing of the host may change: the child has its own mount
 	// namespace too, where a scratch file hides /etc/resolv.conf, which
 	// applying a lease rewrites.

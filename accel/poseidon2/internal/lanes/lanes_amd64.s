@@ -68,6 +68,14 @@
 	VPBROADCASTQ off+32(base), Z17; \
 	VPADDQ Z17, r4, r4
 
+// ADDV sets d = y + x limb by limb (no carries: values are lazy).
+#define ADDV(x0, x1, x2, x3, x4, y0, y1, y2, y3, y4, d0, d1, d2, d3, d4) \
+	VPADDQ x0, y0, d0; \
+	VPADDQ x1, y1, d1; \
+	VPADDQ x2, y2, d2; \
+	VPADDQ x3, y3, d3; \
+	VPADDQ x4, y4, d4
+
 // NORM propagates carries (signed: limbs may be negative) so that limbs
 // 0-3 are in [0, 2^52); limb 4 takes the rest, below 2^52 when the value
 // is in [0, 2^260).
@@ -84,53 +92,6 @@
 	VPSRAQ $52, r3, Z17; \
 	VPANDQ Z24, r3, r3; \
 	VPADDQ Z17, r4, r4
-
-// STEP is one round of the interleaved Montgomery multiplication:
-// t += a·bi; m = t0·(-r^-1) mod 2^52; t += m·r; then t0 is a multiple of
-// 2^52: its carry goes to t1 and t0 is cleared to serve as the next t5.
-#define STEP(bi, a0, a1, a2, a3, a4, t0, t1, t2, t3, t4, t5) \
-	VPMADD52LUQ bi, a0, t0; \
-	VPMADD52LUQ bi, a1, t1; \
-	VPMADD52LUQ bi, a2, t2; \
-	VPMADD52LUQ bi, a3, t3; \
-	VPMADD52LUQ bi, a4, t4; \
-	VPMADD52HUQ bi, a0, t1; \
-	VPMADD52HUQ bi, a1, t2; \
-	VPMADD52HUQ bi, a2, t3; \
-	VPMADD52HUQ bi, a3, t4; \
-	VPMADD52HUQ bi, a4, t5; \
-	VPXORQ Z16, Z16, Z16; \
-	VPMADD52LUQ Z23, t0, Z16; \
-	VPMADD52LUQ Z18, Z16, t0; \
-	VPMADD52LUQ Z19, Z16, t1; \
-	VPMADD52LUQ Z20, Z16, t2; \
-	VPMADD52LUQ Z21, Z16, t3; \
-	VPMADD52LUQ Z22, Z16, t4; \
-	VPMADD52HUQ Z18, Z16, t1; \
-	VPMADD52HUQ Z19, Z16, t2; \
-	VPMADD52HUQ Z20, Z16, t3; \
-	VPMADD52HUQ Z21, Z16, t4; \
-	VPMADD52HUQ Z22, Z16, t5; \
-	VPSRLQ $52, t0, Z17; \
-	VPADDQ Z17, t1, t1; \
-	VPXORQ t0, t0, t0
-
-// MONTMUL sets (Z15, Z10, Z11, Z12, Z13) to a·b·2^-260 mod r, normalized
-// (below 2r·(1 + ...), see lanes.go); a and b must be normalized and must
-// not be Z10-Z17.
-#define MONTMUL(a0, a1, a2, a3, a4, b0, b1, b2, b3, b4) \
-	VPXORQ Z10, Z10, Z10; \
-	VPXORQ Z11, Z11, Z11; \
-	VPXORQ Z12, Z12, Z12; \
-	VPXORQ Z13, Z13, Z13; \
-	VPXORQ Z14, Z14, Z14; \
-	VPXORQ Z15, Z15, Z15; \
-	STEP(b0, a0, a1, a2, a3, a4, Z10, Z11, Z12, Z13, Z14, Z15); \
-	STEP(b1, a0, a1, a2, a3, a4, Z11, Z12, Z13, Z14, Z15, Z10); \
-	STEP(b2, a0, a1, a2, a3, a4, Z12, Z13, Z14, Z15, Z10, Z11); \
-	STEP(b3, a0, a1, a2, a3, a4, Z13, Z14, Z15, Z10, Z11, Z12); \
-	STEP(b4, a0, a1, a2, a3, a4, Z14, Z15, Z10, Z11, Z12, Z13); \
-	NORM(Z15, Z10, Z11, Z12, Z13)
 
 // REDSTEP is one step of a Montgomery reduction of the product in
 // t0..: m = t0·(-r^-1) mod 2^52, t += m·r, carry t0 into t1.
@@ -149,6 +110,40 @@
 	VPMADD52HUQ Z22, Z16, t5; \
 	VPSRLQ $52, t0, Z17; \
 	VPADDQ Z17, t1, t1
+
+// STEP is one round of the interleaved Montgomery multiplication:
+// t += a·bi, then a reduction step (REDSTEP); t0, now a multiple of 2^52
+// whose carry went to t1, is cleared to serve as the next t5.
+#define STEP(bi, a0, a1, a2, a3, a4, t0, t1, t2, t3, t4, t5) \
+	VPMADD52LUQ bi, a0, t0; \
+	VPMADD52LUQ bi, a1, t1; \
+	VPMADD52LUQ bi, a2, t2; \
+	VPMADD52LUQ bi, a3, t3; \
+	VPMADD52LUQ bi, a4, t4; \
+	VPMADD52HUQ bi, a0, t1; \
+	VPMADD52HUQ bi, a1, t2; \
+	VPMADD52HUQ bi, a2, t3; \
+	VPMADD52HUQ bi, a3, t4; \
+	VPMADD52HUQ bi, a4, t5; \
+	REDSTEP(t0, t1, t2, t3, t4, t5); \
+	VPXORQ t0, t0, t0
+
+// MONTMUL sets (Z15, Z10, Z11, Z12, Z13) to a·b·2^-260 mod r, normalized
+// (below 2r·(1 + ...), see lanes.go); a and b must be normalized and must
+// not be Z10-Z17.
+#define MONTMUL(a0, a1, a2, a3, a4, b0, b1, b2, b3, b4) \
+	VPXORQ Z10, Z10, Z10; \
+	VPXORQ Z11, Z11, Z11; \
+	VPXORQ Z12, Z12, Z12; \
+	VPXORQ Z13, Z13, Z13; \
+	VPXORQ Z14, Z14, Z14; \
+	VPXORQ Z15, Z15, Z15; \
+	STEP(b0, a0, a1, a2, a3, a4, Z10, Z11, Z12, Z13, Z14, Z15); \
+	STEP(b1, a0, a1, a2, a3, a4, Z11, Z12, Z13, Z14, Z15, Z10); \
+	STEP(b2, a0, a1, a2, a3, a4, Z12, Z13, Z14, Z15, Z10, Z11); \
+	STEP(b3, a0, a1, a2, a3, a4, Z13, Z14, Z15, Z10, Z11, Z12); \
+	STEP(b4, a0, a1, a2, a3, a4, Z14, Z15, Z10, Z11, Z12, Z13); \
+	NORM(Z15, Z10, Z11, Z12, Z13)
 
 // SQUARE sets t5-t9 to a²·2^-260 mod r, normalized: the ten-limb square
 // in t0-t9 (cross products once, doubled, then the diagonal: 30
@@ -258,31 +253,11 @@
 	LOADV(DI, S_X, Z0, Z1, Z2, Z3, Z4); \
 	LOADV(DI, S_Y, Z5, Z6, Z7, Z8, Z9); \
 	LOADV(DI, S_Z, Z26, Z27, Z28, Z29, Z30); \
-	VPADDQ Z0, Z5, Z10; \
-	VPADDQ Z1, Z6, Z11; \
-	VPADDQ Z2, Z7, Z12; \
-	VPADDQ Z3, Z8, Z13; \
-	VPADDQ Z4, Z9, Z14; \
-	VPADDQ Z26, Z10, Z10; \
-	VPADDQ Z27, Z11, Z11; \
-	VPADDQ Z28, Z12, Z12; \
-	VPADDQ Z29, Z13, Z13; \
-	VPADDQ Z30, Z14, Z14; \
-	VPADDQ Z10, Z0, Z0; \
-	VPADDQ Z11, Z1, Z1; \
-	VPADDQ Z12, Z2, Z2; \
-	VPADDQ Z13, Z3, Z3; \
-	VPADDQ Z14, Z4, Z4; \
-	VPADDQ Z10, Z5, Z5; \
-	VPADDQ Z11, Z6, Z6; \
-	VPADDQ Z12, Z7, Z7; \
-	VPADDQ Z13, Z8, Z8; \
-	VPADDQ Z14, Z9, Z9; \
-	VPADDQ Z10, Z26, Z26; \
-	VPADDQ Z11, Z27, Z27; \
-	VPADDQ Z12, Z28, Z28; \
-	VPADDQ Z13, Z29, Z29; \
-	VPADDQ Z14, Z30, Z30; \
+	ADDV(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14); \
+	ADDV(Z26, Z27, Z28, Z29, Z30, Z10, Z11, Z12, Z13, Z14, Z10, Z11, Z12, Z13, Z14); \
+	ADDV(Z10, Z11, Z12, Z13, Z14, Z0, Z1, Z2, Z3, Z4, Z0, Z1, Z2, Z3, Z4); \
+	ADDV(Z10, Z11, Z12, Z13, Z14, Z5, Z6, Z7, Z8, Z9, Z5, Z6, Z7, Z8, Z9); \
+	ADDV(Z10, Z11, Z12, Z13, Z14, Z26, Z27, Z28, Z29, Z30, Z26, Z27, Z28, Z29, Z30); \
 	STOREV(DI, S_X, Z0, Z1, Z2, Z3, Z4); \
 	STOREV(DI, S_Y, Z5, Z6, Z7, Z8, Z9); \
 	STOREV(DI, S_Z, Z26, Z27, Z28, Z29, Z30)
@@ -313,39 +288,15 @@
 	SBOX; \
 	LOADV(DI, S_Y, Z0, Z1, Z2, Z3, Z4); \
 	LOADV(DI, S_Z, Z5, Z6, Z7, Z8, Z9); \
-	VPADDQ Z15, Z0, Z26; \
-	VPADDQ Z10, Z1, Z27; \
-	VPADDQ Z11, Z2, Z28; \
-	VPADDQ Z12, Z3, Z29; \
-	VPADDQ Z13, Z4, Z30; \
-	VPADDQ Z5, Z26, Z26; \
-	VPADDQ Z6, Z27, Z27; \
-	VPADDQ Z7, Z28, Z28; \
-	VPADDQ Z8, Z29, Z29; \
-	VPADDQ Z9, Z30, Z30; \
-	VPADDQ Z26, Z15, Z15; \
-	VPADDQ Z27, Z10, Z10; \
-	VPADDQ Z28, Z11, Z11; \
-	VPADDQ Z29, Z12, Z12; \
-	VPADDQ Z30, Z13, Z13; \
+	ADDV(Z15, Z10, Z11, Z12, Z13, Z0, Z1, Z2, Z3, Z4, Z26, Z27, Z28, Z29, Z30); \
+	ADDV(Z5, Z6, Z7, Z8, Z9, Z26, Z27, Z28, Z29, Z30, Z26, Z27, Z28, Z29, Z30); \
+	ADDV(Z26, Z27, Z28, Z29, Z30, Z15, Z10, Z11, Z12, Z13, Z15, Z10, Z11, Z12, Z13); \
 	STOREV(DI, S_X, Z15, Z10, Z11, Z12, Z13); \
-	VPADDQ Z26, Z0, Z0; \
-	VPADDQ Z27, Z1, Z1; \
-	VPADDQ Z28, Z2, Z2; \
-	VPADDQ Z29, Z3, Z3; \
-	VPADDQ Z30, Z4, Z4; \
+	ADDV(Z26, Z27, Z28, Z29, Z30, Z0, Z1, Z2, Z3, Z4, Z0, Z1, Z2, Z3, Z4); \
 	REDUCE(Z0, Z1, Z2, Z3, Z4); \
 	STOREV(DI, S_Y, Z0, Z1, Z2, Z3, Z4); \
-	VPADDQ Z5, Z5, Z5; \
-	VPADDQ Z6, Z6, Z6; \
-	VPADDQ Z7, Z7, Z7; \
-	VPADDQ Z8, Z8, Z8; \
-	VPADDQ Z9, Z9, Z9; \
-	VPADDQ Z26, Z5, Z5; \
-	VPADDQ Z27, Z6, Z6; \
-	VPADDQ Z28, Z7, Z7; \
-	VPADDQ Z29, Z8, Z8; \
-	VPADDQ Z30, Z9, Z9; \
+	ADDV(Z5, Z6, Z7, Z8, Z9, Z5, Z6, Z7, Z8, Z9, Z5, Z6, Z7, Z8, Z9); \
+	ADDV(Z26, Z27, Z28, Z29, Z30, Z5, Z6, Z7, Z8, Z9, Z5, Z6, Z7, Z8, Z9); \
 	REDUCE(Z5, Z6, Z7, Z8, Z9); \
 	STOREV(DI, S_Z, Z5, Z6, Z7, Z8, Z9)
 
