@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,10 +45,12 @@ func twoBoxesInNetns(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	start := func(link string) *mdns.Responder {
+	// startWith starts a responder on link whose interface list is what
+	// list says at each poll.
+	startWith := func(link string, list func(mdns.Interface) []mdns.Interface) *mdns.Responder {
 		ifi := boxes[link]
-		r, err := mdns.New(mdns.Options{Hostname: "cairn", Port: 8080,
-			Interfaces: func() ([]mdns.Interface, error) { return []mdns.Interface{ifi}, nil },
+		r, err := mdns.New(mdns.Options{Hostname: "cairn", Port: 8080, Poll: 100 * time.Millisecond,
+			Interfaces: func() ([]mdns.Interface, error) { return list(ifi), nil },
 			Logger:     slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
@@ -56,6 +59,9 @@ func twoBoxesInNetns(t *testing.T) {
 			t.Fatalf("start the responder on %s: %v", link, err)
 		}
 		return r
+	}
+	start := func(link string) *mdns.Responder {
+		return startWith(link, func(ifi mdns.Interface) []mdns.Interface { return []mdns.Interface{ifi} })
 	}
 	settle := func(a, b *mdns.Responder) {
 		t.Helper()
@@ -78,6 +84,26 @@ func twoBoxesInNetns(t *testing.T) {
 		settle(a, b)
 		if a.Zone().Host != "cairn" {
 			t.Errorf("the first box lost its name: %s", a.Zone().Host)
+		}
+		a.Close()
+		b.Close()
+	})
+	t.Run("address later", func(t *testing.T) {
+		// b starts before its network is up, as a box does at boot, and
+		// gets its address after a holds the name.
+		a := start("a0")
+		var up atomic.Bool
+		b := startWith("b0", func(ifi mdns.Interface) []mdns.Interface {
+			if !up.Load() {
+				return nil
+			}
+			return []mdns.Interface{ifi}
+		})
+		time.Sleep(1500 * time.Millisecond)
+		up.Store(true)
+		settle(a, b)
+		if a.Zone().Host != "cairn" {
+			t.Errorf("the box already on the LAN lost its name to one whose address came later: a is %s", a.Zone().Host)
 		}
 		a.Close()
 		b.Close()

@@ -265,8 +265,9 @@ func (r *Responder) observe(msg []byte) {
 }
 
 // watch claims the zone's names and announces the zone, then polls the
-// interfaces and announces again on each change, and claims the names
-// again when another host contests them, until Close.
+// interfaces, claims the names on those whose addresses changed and
+// announces again, and claims the names again when another host contests
+// them, until Close.
 func (r *Responder) watch(ifaces []Interface) {
 	r.claim(ifaces)
 	r.announce(ifaces)
@@ -297,7 +298,16 @@ func (r *Responder) watch(ifaces []Interface) {
 			for _, s := range senders {
 				s.join(changed)
 			}
-			r.log.Info("addresses changed; announcing", "interfaces", names(changed))
+			// New addresses (a DHCP lease after boot) are probed first, so
+			// that a box which came up before its network cannot take the
+			// name of one that is already on the LAN.
+			z := r.Zone()
+			r.claim(changed)
+			if r.Zone().Host != z.Host {
+				r.goodbye(z, prev)
+				changed = ifaces
+			}
+			r.log.Info("addresses changed; announcing", "interfaces", names(changed), "name", r.Zone().HostName())
 			r.announce(changed)
 		}
 	}
