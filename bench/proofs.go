@@ -57,14 +57,14 @@ var storageKeyDir = func() (string, error) {
 // storageProofCases are the storage-proof rows, in proofs per second:
 // proving N = 5 (quick) and N = 100 with Keys.Prove, verifying one N = 5
 // proof, and verifying a batch of storageBatch N = 5 proofs with the
-// accel/groth16verify kernel. There is no row for gnark's own prover:
-// Keys.ProveGnark (like ProveAccel) is exported to the package's tests
-// only (export_test.go); BenchmarkProveRoutes in node/storage/proofs
-// compares the two.
+// accel/groth16verify kernel. The prove rows measure gnark's own prover
+// (Keys.ProveGnark) beside Cairn's as the peer "gnark".
 func storageProofCases() []Case {
 	return []Case{
-		{Kernel: "storage-prove", Params: "N=5", Unit: "proofs/s", Quick: true, Setup: storageProveSetup(5)},
-		{Kernel: "storage-prove", Params: "N=100", Unit: "proofs/s", Setup: storageProveSetup(100)},
+		{Kernel: "storage-prove", Params: "N=5", Unit: "proofs/s", Quick: true, Setup: storageProveSetup(5),
+			Peer: storageGnarkPeer(5), PeerName: "gnark"},
+		{Kernel: "storage-prove", Params: "N=100", Unit: "proofs/s", Setup: storageProveSetup(100),
+			Peer: storageGnarkPeer(100), PeerName: "gnark"},
 		{Kernel: "storage-verify", Params: "N=5,single", Unit: "proofs/s", Quick: true, Setup: storageVerifySetup(5)},
 		{Kernel: "storage-batch-verify", Params: fmt.Sprintf("N=5,batch=%d", storageBatch), Unit: "proofs/s", Quick: true,
 			Setup: storageBatchVerifySetup(5, storageBatch)},
@@ -196,6 +196,18 @@ func storageProveSetup(n int) func(accel.Backend) (func() error, float64, error)
 			return nil, 0, err
 		}
 		return func() error { _, err := f.keys.Prove(f.w); return err }, 1, nil
+	}
+}
+
+// storageGnarkPeer proves the same witness with gnark's own prover
+// (Keys.ProveGnark), measured beside Cairn's accel prover in the same run.
+func storageGnarkPeer(n int) func() (func() error, float64, error) {
+	return func() (func() error, float64, error) {
+		f, err := storageFixtureFor(n)
+		if err != nil {
+			return nil, 0, err
+		}
+		return func() error { _, err := f.keys.ProveGnark(f.w); return err }, 1, nil
 	}
 }
 

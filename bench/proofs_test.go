@@ -29,6 +29,13 @@ func TestStorageProofCasesRun(t *testing.T) {
 	} else {
 		runOnGo(t, "storage-prove", storageProveSetup(1), 1, 1)
 	}
+	op, work, err := storageGnarkPeer(1)()
+	if err != nil || work != 1 {
+		t.Fatalf("storage-prove gnark peer: work %v, %v", work, err)
+	}
+	if err := op(); err != nil {
+		t.Fatalf("storage-prove gnark peer: %v", err)
+	}
 	runOnGo(t, "storage-verify", storageVerifySetup(1), 1, 1)
 	runOnGo(t, "storage-batch-verify", storageBatchVerifySetup(1, 4), 4, 1)
 	if _, _, err := storageProveSetup(1)(accel.SIMD); !errors.Is(err, accel.ErrUnavailable) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/groth16"
+	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 	"github.com/consensys/gnark/backend/witness"
 	cs "github.com/consensys/gnark/constraint/bn254"
 	"github.com/consensys/gnark/frontend"
@@ -51,6 +53,22 @@ func (k *Keys) prove(w *circuit.Witness, opts ...accelprove.Option) (*Proof, err
 		return nil, fmt.Errorf("proofs: prove %v: %w", k.params, err)
 	}
 	return &Proof{p: *p}, nil
+}
+
+// ProveGnark is Prove computed by gnark's own groth16.Prove instead of
+// package accelprove: the reference that the accel prover must match
+// (the tests' oracle) and the baseline of the prove benchmarks. It never
+// uses a GPU. Errors are Prove's.
+func (k *Keys) ProveGnark(w *circuit.Witness) (*Proof, error) {
+	full, err := k.fullWitness(w)
+	if err != nil {
+		return nil, err
+	}
+	p, err := groth16.Prove(k.ccs, k.pk, full)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnsatisfied, err)
+	}
+	return &Proof{p: *p.(*groth16bn254.Proof)}, nil
 }
 
 // fullWitness assigns w to the circuit and returns gnark's full witness.
