@@ -211,16 +211,9 @@ func (r *Responder) Start() error {
 func (r *Responder) Close() error {
 	r.close.Do(func() {
 		r.mu.Lock()
-		ifaces, senders := r.mu.ifaces, r.mu.senders
+		ifaces := r.mu.ifaces
 		r.mu.Unlock()
-		z := r.Zone()
-		for _, s := range senders {
-			for _, ifi := range ifaces {
-				if msg, err := z.Announcement(ifi.Addrs, true); err == nil {
-					s.send(msg, ifi.Index)
-				}
-			}
-		}
+		r.goodbye(r.Zone(), ifaces)
 		r.stop()
 		r.mu.Lock()
 		for _, c := range r.mu.conns {
@@ -354,22 +347,13 @@ func (r *Responder) claim(ifaces []Interface) {
 // probe sends the three probes of the current zone on ifaces and reports
 // whether a conflict was signalled before the probing ended.
 func (r *Responder) probe(ifaces []Interface) bool {
-	r.mu.Lock()
-	senders, z := r.mu.senders, r.mu.zone
-	r.mu.Unlock()
+	z := r.Zone()
 	if !r.sleep(rand.N(probeGap)) {
 		return false
 	}
 	for range 3 {
-		for _, ifi := range ifaces {
-			msg, err := z.Probe(ifi.Addrs)
-			if err != nil {
-				r.log.Warn("probe not built", "err", err)
-				return false
-			}
-			for _, s := range senders {
-				s.send(msg, ifi.Index)
-			}
+		if !r.sendEach(ifaces, "probe", z.Probe) {
+			return false
 		}
 		select {
 		case <-r.ctx.Done():
@@ -400,23 +384,31 @@ func (r *Responder) setProbing(on bool) {
 
 // goodbye withdraws zone z's records on ifaces (TTL 0), after a rename.
 func (r *Responder) goodbye(z Zone, ifaces []Interface) {
+	r.sendEach(ifaces, "goodbye", func(addrs []netip.Addr) ([]byte, error) { return z.Announcement(addrs, true) })
+}
+
+// sendEach builds one message per interface from its addresses and
+// sends it on that interface through every group socket. It logs and
+// reports false when a message cannot be built.
+func (r *Responder) sendEach(ifaces []Interface, what string, build func(addrs []netip.Addr) ([]byte, error)) bool {
 	r.mu.Lock()
 	senders := r.mu.senders
 	r.mu.Unlock()
 	for _, ifi := range ifaces {
-		if msg, err := z.Announcement(ifi.Addrs, true); err == nil {
-			for _, s := range senders {
-				s.send(msg, ifi.Index)
-			}
+		msg, err := build(ifi.Addrs)
+		if err != nil {
+			r.log.Warn(what+" not built", "err", err)
+			return false
+		}
+		for _, s := range senders {
+			s.send(msg, ifi.Index)
 		}
 	}
+	return true
 }
 
 // announce sends the zone's records on ifaces twice, announceGap apart.
 func (r *Responder) announce(ifaces []Interface) {
-	r.mu.Lock()
-	senders := r.mu.senders
-	r.mu.Unlock()
 	for i := range 2 {
 		if i > 0 {
 			select {
@@ -426,15 +418,8 @@ func (r *Responder) announce(ifaces []Interface) {
 			}
 		}
 		z := r.Zone()
-		for _, ifi := range ifaces {
-			msg, err := z.Announcement(ifi.Addrs, false)
-			if err != nil {
-				r.log.Warn("announcement not built", "err", err)
-				return
-			}
-			for _, s := range senders {
-				s.send(msg, ifi.Index)
-			}
+		if !r.sendEach(ifaces, "announcement", func(addrs []netip.Addr) ([]byte, error) { return z.Announcement(addrs, false) }) {
+			return
 		}
 	}
 }

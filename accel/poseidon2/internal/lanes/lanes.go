@@ -39,6 +39,8 @@ import (
 	"math/big"
 	"math/bits"
 
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
 	"github.com/cairn-node/cairn/accel"
 )
 
@@ -95,7 +97,7 @@ func New(external *[nFull * width]accel.Fr, internal *[nPartial]accel.Fr, iv *ac
 	if !available() {
 		return nil, ErrUnavailable
 	}
-	r := modulus()
+	r := fr.Modulus()
 	k := new(Kernel)
 	k.k.p = split52(r)
 	two52 := new(big.Int).Lsh(big.NewInt(1), 52)
@@ -236,12 +238,6 @@ func (k *Kernel) canonical(v *vec, l int) accel.Fr {
 		binary.LittleEndian.PutUint64(x[8*i:], w[i])
 	}
 	return x
-}
-
-// modulus returns r, the BN254 scalar field modulus.
-func modulus() *big.Int {
-	r, _ := new(big.Int).SetString("21888242871839275222246405745257275088548364400416034343698204186575808495617", 10)
-	return r
 }
 
 // frToBig decodes a little-endian element.

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
 	"github.com/cairn-node/cairn/accel"
 )
 
@@ -69,7 +71,7 @@ func TestMul8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := modulus()
+	r := fr.Modulus()
 	rInv := new(big.Int).ModInverse(new(big.Int).Lsh(big.NewInt(1), 260), r)
 	rng := rand.New(rand.NewPCG(1, 2))
 	bound := new(big.Int).Mul(r, big.NewInt(80))
