@@ -125,7 +125,7 @@ func storageFixtureFor(n int) (*storageFixture, error) {
 	}
 	p := circuit.DefaultParams(n)
 	start := time.Now()
-	setupNote("storage proofs: compiling N=%d and loading its keys from %s (a first run generates them: ~15 s for N=5, ~5 min and ~290 MB for N=100 on 2 cores)", n, dir)
+	setupNote("storage proofs: compiling N=%d and loading its keys from %s (a first run generates them: ~10 s for N=5, ~3.5 min and ~270 MB for N=100 on 2 cores)", n, dir)
 	k, err := proofs.Setup(context.Background(), dir, p)
 	if err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ import (
 )
 
 // benchSizes are the N benchmarked; CAIRN_PROOFS_N100=1 adds N = 100 to
-// BenchmarkProve (a setup of several minutes and a 288 MB key).
+// BenchmarkProve (a setup of several minutes and a 268 MB key).
 func benchSizes() []int {
 	if os.Getenv("CAIRN_PROOFS_N100") != "" {
 		return []int{1, 5, 100}

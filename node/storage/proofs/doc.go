@@ -71,18 +71,34 @@
 // go test -run '^$' -bench . ./node/storage/proofs/:
 //
 //	N     constraints   setup     key file   prove    verify
-//	1          19,071    2.9 s      3.5 MB   0.30 s   0.59 ms
-//	5          87,147   13–14 s    15.5 MB   1.11 s   0.63 ms
-//	100     1,703,952   4 min 24  288 MB     16.9 s   (3.2 GB peak RSS at setup)
+//	1          19,071    2.4 s      3.3 MB   0.24 s   0.59 ms
+//	5          86,187    10 s      14.5 MB   0.92 s   0.61 ms
+//	100     1,680,192   ~3 min 20  268 MB    14.5 s   (gnark's own prover: 1.06 s and 15.1 s)
 //
-// The key files shrank by a tenth, and proving by 6–9 %, when the
-// Poseidon2 gadget's S-box started keeping x⁴ out of the B matrix
-// (poseidon2gadget: a third fewer G1.B and G2.B points); before, N = 5
-// took 1.20 s with a 17.3 MB key and N = 100 18.5 s with 323 MB.
+// Three changes took N = 5 from 1.11 s to 0.92 s and N = 100 from 16.9 s
+// to 14.5 s (bench/results/vm-2026-11-26-proofs-x3.json):
 //
-// Each sample costs 17,019 constraints, 96 % of them Poseidon2: 68
-// permutations of 240 constraints (2 for the index, 34 for the cell, 32 for
-// the Merkle path).
+//   - the Poseidon2 gadget's S-box is x·x = x², x·x² = x³, x³·x² = x⁵
+//     (poseidon2gadget): two of each S-box's three wires in A, two in B,
+//     and linear expressions that grow by one term per partial round, so
+//     the key lost a third of its A points and the solver 60 % of its
+//     matrix terms (its serial 120 ms at N = 5 became 50 ms);
+//   - the index sponges absorb (entropy, slot root) once per proof, not
+//     once per sample;
+//   - Prove computes C's K, B₁ and Z terms as one MSM (internal/
+//     accelprove), which cut an N = 5 proof's CPU time by 4 %.
+//
+// The earlier x⁴ shape ((x⁴ + x)·x = x⁵ + x²) had cut the key files by a
+// tenth from the plain x², x⁴, x⁴·x; that one took N = 5 1.20 s with a
+// 17.3 MB key and N = 100 18.5 s with 323 MB.
+//
+// Each sample costs 16,779 constraints, 96 % of them Poseidon2: 67
+// permutations of 240 constraints (1 for the index, 34 for the cell, 32 for
+// the Merkle path). At N = 100 the proof is MSM-bound: of its ~31 s of CPU
+// time, ~17 s are G1 MSMs over 6 million points (the merged one alone has
+// 4.9 million, 2.1 million of them Z points of the 2^21 domain) and ~6.5 s
+// the G2 MSM of 1.1 million points; 10 s on two cores would need a CPU MSM
+// about twice as fast as gnark-crypto's, or a GPU.
 //
 // # Concurrency
 //

@@ -148,7 +148,7 @@ func checkProveVerify(t *testing.T, n int) {
 
 func TestProveVerifyN1(t *testing.T) { checkProveVerify(t, 1) }
 
-// TestProveVerifyN5 sets up N = 5 (87,147 constraints: 12.5 s on 2 quiet
+// TestProveVerifyN5 sets up N = 5 (86,187 constraints: 10 s on 2 quiet
 // cores, up to ~45 s on a busy machine); -short skips it.
 func TestProveVerifyN5(t *testing.T) {
 	if testing.Short() {

@@ -79,12 +79,14 @@ func (c *SampleAndProve) Define(api frontend.API) error {
 	botMask := append(append([]frontend.Variable(nil), mask[:b]...), 0)
 	midMask := append(append([]frontend.Variable(nil), mask[b:p.MaxDepth]...), 0)
 
+	// Every index sponge starts with (entropy, slot root): absorb it once.
+	seed := poseidon2gadget.Absorb(api, c.Entropy, c.SlotRoot)
 	for cnt := 0; cnt < p.Samples; cnt++ {
 		if len(c.CellData[cnt]) != p.CellElems || len(c.MerklePaths[cnt]) != p.MaxDepth {
 			return fmt.Errorf("%w: sample %d shapes do not match %v", ErrParams, cnt, p)
 		}
 		// CalculateCellIndexBits: low bits of the sponge, masked.
-		h := poseidon2gadget.Sponge(api, c.Entropy, c.SlotRoot, cnt+1)
+		h := poseidon2gadget.SpongeFrom(api, seed, cnt+1)
 		hb := api.ToBinary(h, fieldBits)
 		idx := make([]frontend.Variable, p.MaxDepth)
 		for i := range idx {

@@ -28,7 +28,7 @@ import (
 )
 
 // ConstraintsPerPermutation is the R1CS cost of one [Permute]: 3
-// multiplications (x², x⁴, x⁵) per S-box, 3 S-boxes in each of the 8 full
+// multiplications (x², x³, x⁵) per S-box, 3 S-boxes in each of the 8 full
 // rounds and 1 in each of the 56 partial rounds. Linear layers are free.
 const ConstraintsPerPermutation = 3 * (poseidon2.FullRounds*poseidon2.Width + poseidon2.PartialRounds)
 
@@ -40,21 +40,25 @@ var spongeIV = poseidon2.SpongeIV()
 // State is the permutation state (x, y, z).
 type State [poseidon2.Width]frontend.Variable
 
-// sbox returns x^5 in three constraints: x·x = x², x²·x² = x⁴ and
-// (x⁴ + x)·x = t, with x^5 = t − x² (a linear expression, no constraint).
+// sbox returns x^5 in three constraints: x·x = x², x·x² = x³ and
+// x³·x² = x^5. gnark puts the longer factor of a product on the left (the
+// A expression), and x — the S-box input, a linear expression over the
+// earlier S-box outputs — is the longer one. So:
 //
-// The last constraint is x⁴·x in disguise, written so that x⁴ lands in
-// the constraint's left (A) expression: gnark puts the longer of the two
-// factors on the left, and a bare x⁴·x would put the one-term x⁴ on the
-// right (B). A wire that appears in no B expression has no point in the
-// proving key's G1.B and G2.B, so the key loses one G2 point (64 bytes)
-// and one G1 point per S-box — about a third of the B points — and the
-// prover's G2 MSM shrinks alike. The relation is the same.
+//   - x² appears in no A expression and x³ in no B expression: each S-box
+//     adds two points to the proving key's G1.A and two to G1.B and G2.B,
+//     not three (a wire in no A or B expression has no point there), and
+//     the prover's A and B MSMs shrink alike;
+//   - the output x^5 is one wire, so the linear expressions that carry the
+//     state through the partial rounds grow by one term per round, and the
+//     long x appears in three expressions, not four: the solver, which
+//     evaluates every term, has less than half the work of x², x⁴, x⁵.
+//
+// The relation is the same.
 func sbox(api frontend.API, x frontend.Variable) frontend.Variable {
 	x2 := api.Mul(x, x)
-	x4 := api.Mul(x2, x2)
-	t := api.Mul(api.Add(x4, x), x)
-	return api.Sub(t, x2)
+	x3 := api.Mul(x, x2)
+	return api.Mul(x3, x2)
 }
 
 // externalMatrix multiplies by circ(2,1,1): each element gains the sum.
@@ -105,17 +109,42 @@ func Compress(api frontend.API, left, right, key frontend.Variable) frontend.Var
 // 10* padding on field elements, output the first state element. It costs
 // (len(elems)/2 + 1) permutations.
 func Sponge(api frontend.API, elems ...frontend.Variable) frontend.Variable {
-	padded := make([]frontend.Variable, 0, len(elems)+2)
-	padded = append(padded, elems...)
+	return SpongeFrom(api, Absorb(api), elems...)
+}
+
+// Absorb returns the sponge's state after absorbing prefix, whose length
+// must be even (a whole number of rate-2 blocks; it panics otherwise).
+// Sponges of messages sharing the prefix can start from this state with
+// SpongeFrom, paying for the prefix's len(prefix)/2 permutations once:
+// SpongeFrom(api, Absorb(api, p...), rest...) = Sponge(api, p..., rest...).
+func Absorb(api frontend.API, prefix ...frontend.Variable) State {
+	if len(prefix)%poseidon2.Rate != 0 {
+		panic("poseidon2gadget: Absorb of an odd-length prefix; absorb whole blocks and pass the rest to SpongeFrom")
+	}
+	s := State{frontend.Variable(0), frontend.Variable(0), frontend.Variable(new(big.Int).Set(spongeIV))}
+	return absorbBlocks(api, s, prefix)
+}
+
+// SpongeFrom finishes a sponge from state s (from Absorb): it absorbs rest
+// with the 10* padding and returns the first state element. s is not
+// modified. It costs (len(rest)/2 + 1) permutations.
+func SpongeFrom(api frontend.API, s State, rest ...frontend.Variable) frontend.Variable {
+	padded := make([]frontend.Variable, 0, len(rest)+2)
+	padded = append(padded, rest...)
 	padded = append(padded, 1)
 	if len(padded)%poseidon2.Rate != 0 {
 		padded = append(padded, 0)
 	}
-	s := State{frontend.Variable(0), frontend.Variable(0), frontend.Variable(new(big.Int).Set(spongeIV))}
-	for i := 0; i < len(padded); i += poseidon2.Rate {
-		s[0] = api.Add(s[0], padded[i])
-		s[1] = api.Add(s[1], padded[i+1])
+	return absorbBlocks(api, s, padded)[0]
+}
+
+// absorbBlocks adds each rate-2 block of blocks (even length) to the
+// state's first two elements and permutes.
+func absorbBlocks(api frontend.API, s State, blocks []frontend.Variable) State {
+	for i := 0; i < len(blocks); i += poseidon2.Rate {
+		s[0] = api.Add(s[0], blocks[i])
+		s[1] = api.Add(s[1], blocks[i+1])
 		s = Permute(api, s)
 	}
-	return s[0]
+	return s
 }

@@ -26,11 +26,11 @@ const (
 	// DefaultSamples is the sample count of a request that names none,
 	// upstream's usual N.
 	DefaultSamples = 5
-	// DefaultMaxSamples bounds N: keys for 100 samples take about 4.5 min
-	// and 3 GB to set up on a 2-core machine, and 288 MB on disk.
+	// DefaultMaxSamples bounds N: keys for 100 samples take about 3.5 min
+	// and up to 3 GB to set up on a 2-core machine, and 268 MB on disk.
 	DefaultMaxSamples = 100
 	// DefaultSetupWait is how long a request waits for a key setup before
-	// it gets ErrSetupRunning: N = 1 takes about 3 s, N = 5 about 12 s.
+	// it gets ErrSetupRunning: N = 1 takes about 2.5 s, N = 5 about 10 s.
 	DefaultSetupWait = 30 * time.Second
 )
 

@@ -29,15 +29,23 @@
 //     coset g·D where Xⁿ − 1 is the constant gⁿ − 1: seven NTTs of n
 //     elements (see quotient.go), coefficients in bit-reversed order as the
 //     key's Z points are stored;
-//   - five MSMs: Σ wᵢ·Aᵢ and Σ wᵢ·Bᵢ (G1 and G2) over the wires whose key
-//     point is not at infinity (pk.InfinityA, pk.InfinityB), Σ wᵢ·Kᵢ over
-//     the wires after the public ones, and Σ hⱼ·Zⱼ over n−1 points;
+//   - three MSMs: Σ wᵢ·Aᵢ (G1) and Σ wᵢ·Bᵢ (G2) over the wires whose key
+//     point is not at infinity (pk.InfinityA, pk.InfinityB), and one for
+//     C's terms, Σ wᵢ·Kᵢ over the wires after the public ones + Σ (r·wᵢ)·Bᵢ
+//     over the G1 B points + Σ hⱼ·Zⱼ over n−1 points;
 //   - A = α + Σ wᵢ·Aᵢ + r·δ, B = β + Σ wᵢ·Bᵢ + s·δ (G2; B₁ likewise in G1),
-//     C = Σ wᵢ·Kᵢ + Σ hⱼ·Zⱼ + s·A + r·B₁ − r·s·δ.
+//     C = Σ wᵢ·Kᵢ + Σ hⱼ·Zⱼ + s·A + r·B₁ − r·s·δ, where B₁ only enters C
+//     as r·B₁ = r·β + Σ (r·wᵢ)·Bᵢ + r·s·δ, so C = (the third MSM) + s·A +
+//     r·β and B₁ is never computed on its own.
 //
-// The four MSMs that need only the wires run while the quotient is
-// computed; the Z MSM follows it, on whatever backend accel/msm routes
-// each size to.
+// One MSM over the K, B and Z points costs less than three (one bucket
+// reduction per window, and a larger window for the larger size): on the
+// 2-core machine it cut the CPU time of an N = 5 storage proof by 4 %.
+// [Prepare] lays those points out as one array once per key, so that no
+// proof copies them; on a key not prepared the three run one after the
+// other and are added. The A and B MSMs run while the quotient is
+// computed; C's MSM follows the quotient, each on whatever backend
+// accel/msm routes its size to.
 //
 // # Limits
 //

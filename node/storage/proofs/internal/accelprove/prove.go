@@ -104,26 +104,105 @@ func Prove(r1cs *cs.R1CS, pk *groth16bn254.ProvingKey, full witness.Witness, opt
 
 	var (
 		sums sums
-		errs [5]error
+		errs [3]error
 		wg   sync.WaitGroup
 	)
 	wA := skipInfinity(w, pk.InfinityA, len(pk.G1.A))
 	wB := skipInfinity(w, pk.InfinityB, len(pk.G1.B))
 	wg.Go(func() { sums.a, errs[0] = msmG1(&cfg, "A", pk.G1.A, wA) })
-	wg.Go(func() { sums.b1, errs[1] = msmG1(&cfg, "B in G1", pk.G1.B, wB) })
-	wg.Go(func() { sums.b2, errs[2] = msmG2(&cfg, "B in G2", pk.G2.B, wB) })
-	wg.Go(func() { sums.k, errs[3] = msmG1(&cfg, "K", pk.G1.K, w[r1cs.GetNbPublicVariables():]) })
-	wg.Go(func() {
-		var h []fr.Element
-		if h, errs[4] = quotient(&cfg, pk, s.A, s.B, s.C); errs[4] == nil {
-			sums.z, errs[4] = msmG1(&cfg, "Z", pk.G1.Z, h[:len(pk.G1.Z)])
-		}
-	})
+	wg.Go(func() { sums.b2, errs[1] = msmG2(&cfg, "B in G2", pk.G2.B, wB) })
+	wg.Go(func() { sums.c, errs[2] = msmC(&cfg, pk, s, w[r1cs.GetNbPublicVariables():], wB, &r) })
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
 	}
 	return assemble(pk, &sums, &r, &sb), nil
+}
+
+// msmC returns the MSM part of the proof's C:
+//
+//	Σ private wᵢ·Kᵢ + Σ (r·wᵢ)·Bᵢ (G1) + Σ hⱼ·Zⱼ,
+//
+// that is C − s·A − r·β (see assemble), as one MSM over the key's K, B
+// (in G1) and Z points when Prepare laid them out as one array, else as
+// three MSMs added. One large MSM costs less than three smaller ones (one
+// bucket reduction per window instead of three), and gnark's B₁ = β +
+// Σ wᵢ·Bᵢ + s·δ is only ever needed as r·B₁ inside C.
+//
+// The quotient h is computed first, into the scalars' Z part; the wires'
+// part is filled meanwhile.
+func msmC(c *config, pk *groth16bn254.ProvingKey, s *cs.R1CSSolution, wPriv, wB []fr.Element, r *fr.Element) (bn254.G1Affine, error) {
+	nK, nB, nZ := len(pk.G1.K), len(pk.G1.B), len(pk.G1.Z)
+	n := int(pk.Domain.Cardinality)
+	// [private wires | r·wB | h (n slots; the last is h's zero top
+	// coefficient in bit-reversed order, outside the MSM)]
+	scalars := make([]fr.Element, nK+nB+n)
+	copy(scalars, wPriv)
+	rwB := scalars[nK : nK+nB]
+	for i := range wB {
+		rwB[i].Mul(&wB[i], r)
+	}
+	h := scalars[nK+nB:]
+	if err := quotient(c, pk, h, s.A, s.B, s.C); err != nil {
+		return bn254.G1Affine{}, err
+	}
+	if merged, ok := laidOut(pk); ok {
+		return msmG1(c, "C (K, B in G1 and Z merged)", merged, scalars[:nK+nB+nZ])
+	}
+	var sum bn254.G1Jac
+	for _, part := range []struct {
+		name    string
+		points  []bn254.G1Affine
+		scalars []fr.Element
+	}{{"K", pk.G1.K, scalars[:nK]}, {"r·B in G1", pk.G1.B, rwB}, {"Z", pk.G1.Z, h[:nZ]}} {
+		p, err := msmG1(c, part.name, part.points, part.scalars)
+		if err != nil {
+			return bn254.G1Affine{}, err
+		}
+		sum.AddMixed(&p)
+	}
+	var out bn254.G1Affine
+	out.FromJacobian(&sum)
+	return out, nil
+}
+
+// Prepare lays the key's K, B (G1) and Z points out as one array, in that
+// order, so that Prove computes them as one MSM (see msmC): it copies them
+// once into a new array and points pk.G1.K, pk.G1.B and pk.G1.Z into it.
+// The key is unchanged as a value (gnark's prover, verifier and
+// serialisation see the same points); only its memory layout changes.
+// Call it once after setting up or loading a key, before proving with it,
+// never concurrently with a Prove that uses pk. It is a no-op on a key
+// already laid out.
+func Prepare(pk *groth16bn254.ProvingKey) {
+	if _, ok := laidOut(pk); ok {
+		return
+	}
+	nK, nB, nZ := len(pk.G1.K), len(pk.G1.B), len(pk.G1.Z)
+	all := make([]bn254.G1Affine, 0, nK+nB+nZ)
+	all = append(append(append(all, pk.G1.K...), pk.G1.B...), pk.G1.Z...)
+	pk.G1.K = all[:nK] // its capacity reaches over B and Z: laidOut's mark
+	pk.G1.B = all[nK : nK+nB]
+	pk.G1.Z = all[nK+nB : nK+nB+nZ]
+}
+
+// laidOut returns the K, B and Z points as one slice when Prepare laid
+// them out (consecutive in one array), else false.
+func laidOut(pk *groth16bn254.ProvingKey) ([]bn254.G1Affine, bool) {
+	nK, nB, nZ := len(pk.G1.K), len(pk.G1.B), len(pk.G1.Z)
+	if nK == 0 || nB == 0 || nZ == 0 {
+		return nil, false
+	}
+	// Prepare leaves K the capacity of the whole array, with B and Z
+	// right after K.
+	if cap(pk.G1.K) < nK+nB+nZ {
+		return nil, false
+	}
+	all := pk.G1.K[:nK+nB+nZ]
+	if &all[nK] != &pk.G1.B[0] || &all[nK+nB] != &pk.G1.Z[0] {
+		return nil, false
+	}
+	return all, true
 }
 
 // checkKey refuses what this prover does not implement.
@@ -167,10 +246,8 @@ func skipInfinity(w []fr.Element, infinity []bool, n int) []fr.Element {
 // sums holds the MSM results of one proof.
 type sums struct {
 	a  bn254.G1Affine // Σ wᵢ·Aᵢ
-	b1 bn254.G1Affine // Σ wᵢ·Bᵢ in G1
 	b2 bn254.G2Affine // Σ wᵢ·Bᵢ in G2
-	k  bn254.G1Affine // Σ private wᵢ·Kᵢ
-	z  bn254.G1Affine // Σ hⱼ·Zⱼ
+	c  bn254.G1Affine // Σ private wᵢ·Kᵢ + Σ (r·wᵢ)·Bᵢ (G1) + Σ hⱼ·Zⱼ (msmC)
 }
 
 // engine returns the MSM backend for an MSM of n points.
@@ -207,13 +284,15 @@ func runMSM[P any](c *config, name string, n int, run func(msm.MSM) (P, error)) 
 //	A = α + Σ wᵢ·Aᵢ + r·δ                    (G1)
 //	B = β + Σ wᵢ·Bᵢ + s·δ                    (G2; B₁ the same in G1)
 //	C = Σ wᵢ·Kᵢ + Σ hⱼ·Zⱼ + s·A + r·B₁ − r·s·δ (G1)
+//
+// where r·B₁ − r·s·δ = r·β + Σ (r·wᵢ)·Bᵢ, so C = m.c + s·A + r·β₁ with
+// m.c from msmC.
 func assemble(pk *groth16bn254.ProvingKey, m *sums, r, s *fr.Element) *groth16bn254.Proof {
 	var rb, sb big.Int
 	r.BigInt(&rb)
 	s.BigInt(&sb)
 
 	a := mulAdd(&pk.G1.Delta, &rb, &m.a, &pk.G1.Alpha)
-	b1 := mulAdd(&pk.G1.Delta, &sb, &m.b1, &pk.G1.Beta)
 
 	var b bn254.G2Jac
 	b.FromAffine(&pk.G2.Delta)
@@ -221,14 +300,11 @@ func assemble(pk *groth16bn254.ProvingKey, m *sums, r, s *fr.Element) *groth16bn
 	b.AddMixed(&m.b2)
 	b.AddMixed(&pk.G2.Beta)
 
-	// C: r·s·δ is subtracted as (−r·s)·δ.
-	var rs fr.Element
-	rs.Mul(r, s).Neg(&rs)
-	c := mulAdd(&pk.G1.Delta, rs.BigInt(new(big.Int)), &m.k, &m.z)
-	var t bn254.G1Jac
+	var c, t bn254.G1Jac
+	c.FromAffine(&pk.G1.Beta)
+	c.ScalarMultiplication(&c, &rb)
+	c.AddMixed(&m.c)
 	t.ScalarMultiplication(&a, &sb)
-	c.AddAssign(&t)
-	t.ScalarMultiplication(&b1, &rb)
 	c.AddAssign(&t)
 
 	p := &groth16bn254.Proof{Commitments: []bn254.G1Affine{}}

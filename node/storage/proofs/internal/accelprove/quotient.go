@@ -11,8 +11,8 @@ import (
 	"github.com/cairn-node/cairn/accel/ntt"
 )
 
-// quotient returns the scalars of the key's Z points: the coefficients of
-// h = (a·b − c)/Z, Z = Xⁿ − 1, in bit-reversed order (the order of
+// quotient writes into h (n elements) the scalars of the key's Z points:
+// the coefficients of h = (a·b − c)/Z, Z = Xⁿ − 1, in bit-reversed order (the order of
 // pk.G1.Z), where a, b, c interpolate the constraint evaluations (A·w,
 // B·w, C·w, zero-padded to the domain size n) on the domain D of size n:
 //
@@ -23,18 +23,22 @@ import (
 //  3. an inverse NTT on g·D (natural in, bit-reversed out) gives h's
 //     coefficients.
 //
-// a, b and c are taken over as scratch space. The three transforms of
-// step 1 run concurrently.
-func quotient(c *config, pk *groth16bn254.ProvingKey, a, b, cw []fr.Element) ([]fr.Element, error) {
+// b and c are taken over as scratch space; a is only read. The three
+// transforms of step 1 run concurrently.
+func quotient(c *config, pk *groth16bn254.ProvingKey, h, a, b, cw []fr.Element) error {
 	n := int(pk.Domain.Cardinality)
+	if len(h) != n || len(a) > n {
+		return fmt.Errorf("accelprove: quotient: %d slots for h and %d evaluations of A on a domain of %d (a bug)", len(h), len(a), n)
+	}
 	k := c.ntt
 	if k == nil {
 		var err error
 		if k, err = ntt.ForSize(n); err != nil {
-			return nil, fmt.Errorf("accelprove: quotient: %w", err)
+			return fmt.Errorf("accelprove: quotient: %w", err)
 		}
 	}
-	vecs := [3][]fr.Element{pad(a, n), pad(b, n), pad(cw, n)}
+	clear(h[copy(h, a):])
+	vecs := [3][]fr.Element{h, pad(b, n), pad(cw, n)}
 	var errs [3]error
 	var wg sync.WaitGroup
 	for i := range vecs {
@@ -47,7 +51,7 @@ func quotient(c *config, pk *groth16bn254.ProvingKey, a, b, cw []fr.Element) ([]
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("accelprove: quotient, to the coset: %w", err)
+			return fmt.Errorf("accelprove: quotient, to the coset: %w", err)
 		}
 	}
 
@@ -58,14 +62,14 @@ func quotient(c *config, pk *groth16bn254.ProvingKey, a, b, cw []fr.Element) ([]
 	one.SetOne()
 	zInv.Sub(&zInv, &one).Inverse(&zInv)
 
-	h, vb, vc := fr.Vector(vecs[0]), fr.Vector(vecs[1]), fr.Vector(vecs[2])
-	h.Mul(h, vb)
-	h.Sub(h, vc)
-	h.ScalarMul(h, &zInv)
+	vh, vb, vc := fr.Vector(h), fr.Vector(vecs[1]), fr.Vector(vecs[2])
+	vh.Mul(vh, vb)
+	vh.Sub(vh, vc)
+	vh.ScalarMul(vh, &zInv)
 	if err := k.Apply(h, ntt.Transform{Inverse: true, Coset: true, Order: ntt.NR}); err != nil {
-		return nil, fmt.Errorf("accelprove: quotient, from the coset: %w", err)
+		return fmt.Errorf("accelprove: quotient, from the coset: %w", err)
 	}
-	return h, nil
+	return nil
 }
 
 // pad returns v extended with zeros to n elements (reusing its capacity).
