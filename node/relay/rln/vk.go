@@ -2,15 +2,13 @@ package rln
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
-	"math/big"
 	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
 
 	"github.com/cairn-node/cairn/accel/groth16verify"
+	"github.com/cairn-node/cairn/node/internal/snarkjs"
 )
 
 // NumPublicInputs is the number of public inputs of the RLN v2 circuit:
@@ -43,7 +41,7 @@ type VerifyingKey struct {
 	IC []bn254.G1Affine
 
 	// acc is the same key with e(α, β) and the Miller-loop lines of −γ and
-	// −δ precomputed; precompute builds it from the fields above.
+	// −δ precomputed, built by ParseVerifyingKey.
 	acc *groth16verify.VerifyingKey
 }
 
@@ -66,117 +64,16 @@ func DefaultVerifyingKey() *VerifyingKey {
 	return defaultVK
 }
 
-type snarkjsVK struct {
-	Protocol string     `json:"protocol"`
-	Curve    string     `json:"curve"`
-	NPublic  int        `json:"nPublic"`
-	Alpha    []string   `json:"vk_alpha_1"`
-	Beta     [][]string `json:"vk_beta_2"`
-	Gamma    [][]string `json:"vk_gamma_2"`
-	Delta    [][]string `json:"vk_delta_2"`
-	IC       [][]string `json:"IC"`
-	// vk_alphabeta_12 is not read: it is recomputed from alpha and beta.
-}
-
 // ParseVerifyingKey parses a snarkjs verification_key.json (protocol
-// "groth16", curve "bn128", nPublic = 5). Points are given as projective
-// decimal coordinates with z = 1; G2 coordinates are [c0, c1] pairs. Every
+// "groth16", curve "bn128", nPublic = 5; see node/internal/snarkjs). Every
 // point is checked to be on its curve and in the prime-order subgroup.
 func ParseVerifyingKey(data []byte) (*VerifyingKey, error) {
-	var raw snarkjsVK
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("rln: parse verifying key: %w", err)
-	}
-	if raw.Protocol != "groth16" || raw.Curve != "bn128" {
-		return nil, fmt.Errorf("rln: parse verifying key: protocol %q curve %q, want groth16 bn128", raw.Protocol, raw.Curve)
-	}
-	if raw.NPublic != NumPublicInputs || len(raw.IC) != NumPublicInputs+1 {
-		return nil, fmt.Errorf("rln: parse verifying key: nPublic %d with %d IC points, want %d and %d", raw.NPublic, len(raw.IC), NumPublicInputs, NumPublicInputs+1)
-	}
-	vk := &VerifyingKey{IC: make([]bn254.G1Affine, len(raw.IC))}
-	var err error
-	if vk.Alpha, err = parseG1(raw.Alpha); err != nil {
-		return nil, fmt.Errorf("rln: parse verifying key alpha: %w", err)
-	}
-	if vk.Beta, err = parseG2(raw.Beta); err != nil {
-		return nil, fmt.Errorf("rln: parse verifying key beta: %w", err)
-	}
-	if vk.Gamma, err = parseG2(raw.Gamma); err != nil {
-		return nil, fmt.Errorf("rln: parse verifying key gamma: %w", err)
-	}
-	if vk.Delta, err = parseG2(raw.Delta); err != nil {
-		return nil, fmt.Errorf("rln: parse verifying key delta: %w", err)
-	}
-	for i, p := range raw.IC {
-		if vk.IC[i], err = parseG1(p); err != nil {
-			return nil, fmt.Errorf("rln: parse verifying key IC[%d]: %w", i, err)
-		}
-	}
-	if err := vk.precompute(); err != nil {
-		return nil, fmt.Errorf("rln: parse verifying key: %w", err)
-	}
-	return vk, nil
-}
-
-// precompute derives the accel verifying key (checked points, e(α, β),
-// line evaluations) from the exported fields.
-func (vk *VerifyingKey) precompute() error {
-	acc, err := groth16verify.NewVerifyingKey(vk.Alpha, vk.Beta, vk.Gamma, vk.Delta, vk.IC)
+	raw, err := snarkjs.ParseVerifyingKey(data)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("rln: parse %w", err)
 	}
-	vk.acc = acc
-	return nil
-}
-
-func parseFp(s string) (fp.Element, error) {
-	var e fp.Element
-	v, ok := new(big.Int).SetString(s, 10)
-	if !ok || v.Sign() < 0 || v.Cmp(fp.Modulus()) >= 0 {
-		return e, fmt.Errorf("coordinate %q is not a canonical base field element", s)
+	if raw.NumPublic() != NumPublicInputs {
+		return nil, fmt.Errorf("rln: parse verifying key: %d public inputs, want %d", raw.NumPublic(), NumPublicInputs)
 	}
-	e.SetBigInt(v)
-	return e, nil
-}
-
-func parseG1(c []string) (bn254.G1Affine, error) {
-	var p bn254.G1Affine
-	if len(c) != 3 || c[2] != "1" {
-		return p, fmt.Errorf("G1 point %q: want [x, y, \"1\"]", c)
-	}
-	var err error
-	if p.X, err = parseFp(c[0]); err != nil {
-		return p, err
-	}
-	if p.Y, err = parseFp(c[1]); err != nil {
-		return p, err
-	}
-	if !p.IsOnCurve() || !p.IsInSubGroup() {
-		return p, fmt.Errorf("G1 point %q is not on the curve", c)
-	}
-	return p, nil
-}
-
-func parseG2(c [][]string) (bn254.G2Affine, error) {
-	var p bn254.G2Affine
-	if len(c) != 3 || len(c[0]) != 2 || len(c[1]) != 2 || len(c[2]) != 2 || c[2][0] != "1" || c[2][1] != "0" {
-		return p, fmt.Errorf("G2 point %q: want [[x.c0, x.c1], [y.c0, y.c1], [\"1\", \"0\"]]", c)
-	}
-	var err error
-	if p.X.A0, err = parseFp(c[0][0]); err != nil {
-		return p, err
-	}
-	if p.X.A1, err = parseFp(c[0][1]); err != nil {
-		return p, err
-	}
-	if p.Y.A0, err = parseFp(c[1][0]); err != nil {
-		return p, err
-	}
-	if p.Y.A1, err = parseFp(c[1][1]); err != nil {
-		return p, err
-	}
-	if !p.IsOnCurve() || !p.IsInSubGroup() {
-		return p, fmt.Errorf("G2 point %q is not on the twist or not in the subgroup", c)
-	}
-	return p, nil
+	return &VerifyingKey{Alpha: raw.Alpha, Beta: raw.Beta, Gamma: raw.Gamma, Delta: raw.Delta, IC: raw.IC, acc: raw}, nil
 }

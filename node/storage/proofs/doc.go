@@ -70,10 +70,14 @@
 // storage-` (Keys.Prove on the go kernels; bench/proofs.go), N = 1 with
 // go test -run '^$' -bench . ./node/storage/proofs/:
 //
-//	N     constraints   setup     key file   prove    verify
-//	1          19,071    2.4 s      3.3 MB   0.24 s   0.59 ms
-//	5          86,187    10 s      14.5 MB   0.92 s   0.61 ms
-//	100     1,680,192   ~3 min 20  268 MB    14.5 s   (gnark's own prover: 1.06 s and 15.1 s)
+//	N     constraints   setup     key file   prove
+//	1          19,071    2.4 s      3.3 MB   0.24 s
+//	5          86,187    10 s      14.5 MB   0.92 s   (gnark's own prover: 1.06 s)
+//	100     1,680,192   ~3 min 20  268 MB    14.5 s   (gnark's own prover: 15.1 s)
+//
+// Verifying takes 0.51 ms whatever N (three public inputs; `cairn bench
+// --filter storage-verify`, after Verify stopped building a gnark witness
+// for them, which cost 0.1 ms), and batch verification ~10,000 proofs/s.
 //
 // Three changes took N = 5 from 1.11 s to 0.92 s and N = 100 from 16.9 s
 // to 14.5 s (bench/results/vm-2026-11-26-proofs-x3.json):
@@ -104,25 +108,36 @@
 //
 // Keys, VerifyingKey and Proof values are safe for concurrent use once
 // built; Setup may run concurrently on one directory (the last writer of a
-// key file wins, and each file holds a matching pair).//
+// key file wins, and each file holds a matching pair).
+//
 // # Upstream's verifier
 //
 // These proofs prove upstream's statement (same public inputs, same
 // Poseidon2, trees and sampling) but not with upstream's keys, so
-// upstream's on-chain verifier rejects them. Proving for it needs
-// upstream's circuit artifacts: the circom circuit's witness generator
-// (proof_main.wasm or its circom-witnesscalc graph) and the proving key
-// (proof_main.zkey) of the verifier contract in use. Cairn already has the
-// rest, built for RLN: a snarkjs zkey parser and Groth16 prover with
-// circom's quotient (node/relay/rln/groth16, MSMs and NTTs through accel),
-// a graph evaluator (node/relay/rln/witness) and a wasm witness runner
+// upstream's on-chain verifier rejects them. The other direction works:
+// ParseSnarkjsVerifyingKey reads upstream's published verifying keys
+// (snarkjs verification_key.json, codex-contracts-eth
+// verifier/networks/*/proof_main_verification_key.json, made for
+// SampleAndProve(32, 8, 5, 67, 5), this package's DefaultParams(5)), and
+// Verify and BatchKey check proofs made by upstream's circom prover under
+// them: TestVerifyUpstreamProof checks upstream's example proof (and
+// rejects it with any public input changed or under the testnet key), and
+// `cairn proof verify --vk KEY --public public.json proof.json` does the
+// same from the command line, offline, as snarkjs groth16 verify would.
+//
+// Proving for upstream's verifier needs upstream's circuit artifacts: the
+// circom circuit's witness generator (proof_main.wasm or its
+// circom-witnesscalc graph) and the proving key (proof_main.zkey) of the
+// verifier contract in use. Cairn already has the rest, built for RLN: a
+// snarkjs zkey parser and Groth16 prover with circom's quotient
+// (node/relay/rln/groth16, MSMs and NTTs through accel), a graph evaluator
+// (node/relay/rln/witness) and a wasm witness runner
 // (node/relay/rln/internal/wasmwitness), and the circuit's inputs in
 // upstream's input.json layout (circuit.Witness, which
-// circuit.ParseInputJSON reads). The witness generators are published (durability-labs/
-// archivist-node tests/circuits/fixtures holds proof_main.wasm and a
-// .bin graph for a small test circuit), but no zkey: upstream generates
-// test keys locally, and the keys behind a deployed verifier are not
-// published anywhere Cairn could pin. With a zkey, the work left is
-// feeding a circuit.Witness into the witness generator and calling the RLN
-// Groth16 prover with that key.
+// circuit.ParseInputJSON reads). The witness generators are published
+// (codex-contracts-eth verifier/networks/*/proof_main.wasm), but not the
+// zkeys: the repository names them by hash (zkey_hash.json) and fetches
+// them from outside it, so no copy is stored where Cairn could pin one.
+// With a zkey, the work left is feeding a circuit.Witness into the witness
+// generator and calling the RLN Groth16 prover with that key.
 package proofs

@@ -8,10 +8,9 @@ import (
 	"math/big"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
-	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
-	"github.com/consensys/gnark/frontend"
 
+	"github.com/cairn-node/cairn/node/internal/snarkjs"
 	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
 )
 
@@ -103,6 +102,32 @@ func decodePoint(pt point, b []byte, i int) error {
 	return nil
 }
 
+// ParseSnarkjsVerifyingKey reads a snarkjs verification_key.json with
+// three public inputs (entropy, dataset root, slot index): the form
+// upstream publishes the keys of its storage-proof verifier in
+// (codex-contracts-eth verifier/networks/*/proof_main_verification_key.json).
+// With it, Verify and BatchKey check proofs made by upstream's circom
+// prover under upstream's keys. Errors wrap ErrEncoding.
+//
+// A snarkjs key lacks the G1 forms of β and δ, which only gnark's prover
+// reads; WriteTo writes them as the point at infinity.
+func ParseSnarkjsVerifyingKey(data []byte) (*VerifyingKey, error) {
+	raw, err := snarkjs.ParseVerifyingKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEncoding, err)
+	}
+	if raw.NumPublic() != vkNbK-1 {
+		return nil, fmt.Errorf("%w: verifying key with %d public inputs, want 3 (entropy, dataset root, slot index)", ErrEncoding, raw.NumPublic())
+	}
+	vk := new(groth16bn254.VerifyingKey)
+	vk.G1.Alpha, vk.G1.K = raw.Alpha, raw.IC
+	vk.G2.Beta, vk.G2.Gamma, vk.G2.Delta = raw.Beta, raw.Gamma, raw.Delta
+	if err := vk.Precompute(); err != nil {
+		return nil, fmt.Errorf("proofs: snarkjs verifying key: %w", err)
+	}
+	return newVerifyingKey(vk), nil
+}
+
 // newVerifyingKey wraps vk; it sets the one field gnark's encoder would
 // otherwise write lazily, so that concurrent WriteTo calls do not race.
 func newVerifyingKey(vk *groth16bn254.VerifyingKey) *VerifyingKey {
@@ -147,15 +172,14 @@ func (k *VerifyingKey) Verify(proof *Proof, pub PublicInputs) error {
 	if proof == nil {
 		return fmt.Errorf("%w: nil proof", ErrInvalidProof)
 	}
-	a, err := circuit.Public(pub.Entropy, pub.DataSetRoot, pub.SlotIndex)
-	if err != nil {
-		return err
+	if _, err := circuit.Public(pub.Entropy, pub.DataSetRoot, pub.SlotIndex); err != nil {
+		return err // not field elements
 	}
-	w, err := frontend.NewWitness(a, field, frontend.PublicOnly())
-	if err != nil {
-		return fmt.Errorf("proofs: public witness: %w", err)
+	in, ok := publicElements(pub)
+	if !ok {
+		return fmt.Errorf("%w: public inputs out of range", circuit.ErrWitness)
 	}
-	if err := groth16.Verify(&proof.p, k.vk, w); err != nil {
+	if err := groth16bn254.Verify(&proof.p, k.vk, in); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidProof, err)
 	}
 	return nil

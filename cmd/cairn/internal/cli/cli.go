@@ -17,6 +17,7 @@ import (
 	"os"
 	"strings"
 
+	gnarklog "github.com/consensys/gnark/logger"
 	"github.com/spf13/cobra"
 
 	"github.com/cairn-node/cairn/node/config"
@@ -61,6 +62,9 @@ func Main(ctx context.Context, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
+	// gnark (storage-proof circuits) logs its compile, solve and verify
+	// steps to stdout with its own logger; Cairn reports through slog.
+	gnarklog.Disable()
 	root := newRootCmd(&env)
 	root.SetArgs(env.Args)
 	root.SetIn(env.Stdin)

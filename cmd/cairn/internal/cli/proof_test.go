@@ -60,3 +60,28 @@ func TestProofCommandsAgainstNode(t *testing.T) {
 		t.Errorf("cairn run exit = %d", code)
 	}
 }
+
+// TestProofVerifyUpstreamOffline checks upstream's example proof (its
+// circom prover, its hardhat key) without a node, like snarkjs groth16
+// verify, and the same proof against other public inputs.
+func TestProofVerifyUpstreamOffline(t *testing.T) {
+	up := filepath.Join("..", "..", "..", "..", "node", "storage", "proofs", "testdata", "upstream")
+	vk, proof, public := filepath.Join(up, "hardhat_verification_key.json"), filepath.Join(up, "hardhat_proof.json"), filepath.Join(up, "hardhat_public.json")
+	if code, out, errs := cairn(t, nil, "proof", "verify", "--vk", vk, "--public", public, proof); code != cli.ExitOK || strings.TrimSpace(out) != "proof valid" {
+		t.Fatalf("proof verify --vk (upstream proof) = %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+	raw, err := os.ReadFile(public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "public.json")
+	if err := os.WriteFile(other, []byte(strings.Replace(string(raw), `"3"`, `"4"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cairn(t, nil, "proof", "verify", "--vk", vk, "--public", other, proof); code == cli.ExitOK || !strings.Contains(errs, "INVALID") {
+		t.Errorf("proof verify --vk with slot index 4 = %d, stderr %q; want INVALID", code, errs)
+	}
+	if code, _, errs := cairn(t, nil, "proof", "verify", "--vk", vk, proof); code == cli.ExitOK || !strings.Contains(errs, "--public") {
+		t.Errorf("proof verify --vk without --public = %d, stderr %q; want a usage error", code, errs)
+	}
+}
