@@ -12,10 +12,10 @@ import (
 
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/msm"
+	"github.com/cairn-node/cairn/node/internal/wasmwitness"
 	"github.com/cairn-node/cairn/node/relay/rln"
 	"github.com/cairn-node/cairn/node/relay/rln/circuit"
 	"github.com/cairn-node/cairn/node/relay/rln/groth16"
-	"github.com/cairn-node/cairn/node/relay/rln/internal/wasmwitness"
 	"github.com/cairn-node/cairn/node/relay/rln/witness"
 )
 

@@ -128,16 +128,19 @@
 // Proving for upstream's verifier needs upstream's circuit artifacts: the
 // circom circuit's witness generator (proof_main.wasm or its
 // circom-witnesscalc graph) and the proving key (proof_main.zkey) of the
-// verifier contract in use. Cairn already has the rest, built for RLN: a
-// snarkjs zkey parser and Groth16 prover with circom's quotient
-// (node/relay/rln/groth16, MSMs and NTTs through accel), a graph evaluator
-// (node/relay/rln/witness) and a wasm witness runner
-// (node/relay/rln/internal/wasmwitness), and the circuit's inputs in
-// upstream's input.json layout (circuit.Witness, which
-// circuit.ParseInputJSON reads). The witness generators are published
-// (codex-contracts-eth verifier/networks/*/proof_main.wasm), but not the
-// zkeys: the repository names them by hash (zkey_hash.json) and fetches
-// them from outside it, so no copy is stored where Cairn could pin one.
-// With a zkey, the work left is feeding a circuit.Witness into the witness
-// generator and calling the RLN Groth16 prover with that key.
+// verifier contract in use. The witness generators are published
+// (codex-contracts-eth verifier/networks/*/proof_main.wasm), and Cairn's
+// witnesses already satisfy them: circuit.MarshalInputJSON writes a
+// circuit.Witness as upstream's input.json, and TestUpstreamWitnessGenerator
+// and prover's TestUpstreamAcceptsSlotWitness run upstream's proof_main.wasm
+// (node/internal/wasmwitness, which stops at any failed constraint) on
+// upstream's input, on synthetic slots and on the slots of an erasure-coded
+// dataset in a real store, built as the node builds them. Cairn also has
+// the prover, built for RLN: a snarkjs zkey parser and Groth16 prover with
+// circom's quotient (node/relay/rln/groth16, MSMs and NTTs through accel).
+// What is missing is the zkey: the repository names it by hash
+// (zkey_hash.json) and fetches it from outside, so no copy is stored where
+// Cairn could pin one. With one, proving for upstream's verifier is
+// MarshalInputJSON, the wasm witness and the RLN Groth16 prover with that
+// key.
 package proofs

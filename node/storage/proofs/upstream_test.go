@@ -8,7 +8,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/cairn-node/cairn/node/internal/wasmwitness"
 	"github.com/cairn-node/cairn/node/storage/proofs"
+	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
+	"github.com/cairn-node/cairn/node/storage/proofs/internal/prooftest"
 )
 
 // upstreamFile reads testdata/upstream/name (see its SOURCE.md).
@@ -129,5 +134,45 @@ func TestParseSnarkjsVerifyingKeyRejects(t *testing.T) {
 		if _, err := proofs.ParseSnarkjsVerifyingKey([]byte(in)); !errors.Is(err, proofs.ErrEncoding) {
 			t.Errorf("ParseSnarkjsVerifyingKey(%s) = %v, want ErrEncoding", name, err)
 		}
+	}
+}
+
+// TestUpstreamWitnessGenerator runs upstream's own witness generator
+// (circom's proof_main.wasm for SampleAndProve(32, 8, 5, 67, 5), which
+// checks every constraint of upstream's circuit) on upstream's input and
+// on a slot whose trees Cairn built: both satisfy upstream's circuit, and
+// a changed cell does not.
+func TestUpstreamWitnessGenerator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: upstream's witness generator takes seconds per witness")
+	}
+	wasm, err := os.ReadFile(prooftest.UpstreamWasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := circuit.DefaultParams(5)
+	cairnSlot, err := prooftest.Witness(prooftest.Slot{NSlots: 11, SlotIndex: 3, NCells: 1024, Seed: 7}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range map[string]*circuit.Witness{"upstream's input": fixture(t, 5), "a slot Cairn built": cairnSlot} {
+		got, err := prooftest.RunUpstream(wasm, p, w)
+		if err != nil {
+			t.Fatalf("%s: upstream's witness generator: %v", name, err)
+		}
+		var want [4]fr.Element
+		want[0].SetOne()
+		want[1].SetBigInt(w.Entropy)
+		want[2].SetBigInt(w.DataSetRoot)
+		want[3].SetUint64(w.SlotIndex)
+		for i := range want {
+			if !got[i].Equal(&want[i]) {
+				t.Errorf("%s: witness[%d] = %s, want %s (1, entropy, dataSetRoot, slotIndex)", name, i, got[i].String(), want[i].String())
+			}
+		}
+	}
+	cairnSlot.CellData[2][10] = new(big.Int).Add(cairnSlot.CellData[2][10], big.NewInt(1))
+	if _, err := prooftest.RunUpstream(wasm, p, cairnSlot); !errors.Is(err, wasmwitness.ErrAssert) {
+		t.Errorf("upstream's witness generator on a changed cell = %v, want ErrAssert", err)
 	}
 }

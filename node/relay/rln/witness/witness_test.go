@@ -9,7 +9,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
-	"github.com/cairn-node/cairn/node/relay/rln/internal/wasmwitness"
+	"github.com/cairn-node/cairn/node/internal/wasmwitness"
 	"github.com/cairn-node/cairn/node/relay/rln/witness"
 )
 

@@ -1,9 +1,11 @@
 package circuit_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math/big"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -199,5 +201,42 @@ func TestConstraintCounts(t *testing.T) {
 		if got := ccs.GetNbPublicVariables(); got != 4 { // the constant 1 and three inputs
 			t.Errorf("Compile(N=%d) = %d public variables, want 4", n, got)
 		}
+	}
+}
+
+// TestMarshalInputJSON writes upstream's input back: the JSON equals
+// upstream's file value for value, and parses back to the same witness.
+func TestMarshalInputJSON(t *testing.T) {
+	w := loadFixture(t)
+	out, err := circuit.MarshalInputJSON(circuit.DefaultParams(5), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(fixturePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	if err := errors.Join(json.Unmarshal(out, &got), json.Unmarshal(raw, &want)); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("MarshalInputJSON(upstream's input) differs from upstream's input.json:\n%.600s", out)
+	}
+	w2, err := circuit.ParseInputJSON(strings.NewReader(string(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := circuit.MarshalInputJSON(circuit.DefaultParams(5), w2)
+	if err != nil || string(again) != string(out) {
+		t.Errorf("MarshalInputJSON after ParseInputJSON changed the JSON (%v)", err)
+	}
+	// Short paths are zero-padded; a witness that does not fit is refused.
+	w2.MerklePaths[0] = w2.MerklePaths[0][:9]
+	if _, err := circuit.MarshalInputJSON(circuit.DefaultParams(5), w2); err != nil {
+		t.Errorf("MarshalInputJSON(short path) = %v", err)
+	}
+	if _, err := circuit.MarshalInputJSON(circuit.DefaultParams(4), w); !errors.Is(err, circuit.ErrWitness) && !errors.Is(err, circuit.ErrParams) {
+		t.Errorf("MarshalInputJSON(5 samples for N=4) = %v, want ErrWitness or ErrParams", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"strconv"
 
 	"github.com/consensys/gnark/frontend"
 
@@ -116,20 +117,21 @@ func checkElems(what string, vs ...*big.Int) error {
 
 // inputJSON is the layout of logos-storage-nim's circuit input
 // (tests/circuits/fixtures/input.json): field elements as decimal strings,
-// counts and the slot index as JSON numbers or strings.
+// counts and the slot index as JSON numbers (strings are accepted too).
 type inputJSON struct {
 	Entropy          decimal     `json:"entropy"`
 	DataSetRoot      decimal     `json:"dataSetRoot"`
-	SlotIndex        decimal     `json:"slotIndex"`
+	SlotIndex        count       `json:"slotIndex"`
 	SlotRoot         decimal     `json:"slotRoot"`
-	NCellsPerSlot    decimal     `json:"nCellsPerSlot"`
-	NSlotsPerDataSet decimal     `json:"nSlotsPerDataSet"`
+	NCellsPerSlot    count       `json:"nCellsPerSlot"`
+	NSlotsPerDataSet count       `json:"nSlotsPerDataSet"`
 	SlotProof        []decimal   `json:"slotProof"`
 	CellData         [][]decimal `json:"cellData"`
 	MerklePaths      [][]decimal `json:"merklePaths"`
 }
 
-// decimal is a non-negative integer written as a JSON string or number.
+// decimal is a non-negative integer written as a JSON string (read from a
+// string or a number).
 type decimal struct{ v *big.Int }
 
 // UnmarshalJSON accepts "123" and 123.
@@ -141,6 +143,19 @@ func (d *decimal) UnmarshalJSON(b []byte) error {
 	}
 	d.v = v
 	return nil
+}
+
+// MarshalJSON writes "123".
+func (d decimal) MarshalJSON() ([]byte, error) {
+	return strconv.AppendQuote(nil, d.v.String()), nil
+}
+
+// count is a decimal written as a JSON number.
+type count struct{ decimal }
+
+// MarshalJSON writes 123.
+func (c count) MarshalJSON() ([]byte, error) {
+	return []byte(c.v.String()), nil
 }
 
 func truncate(s string) string {
@@ -172,8 +187,8 @@ func ParseInputJSON(r io.Reader) (*Witness, error) {
 		return nil, fmt.Errorf("%w: %w", ErrWitness, err)
 	}
 	for name, d := range map[string]decimal{
-		"entropy": in.Entropy, "dataSetRoot": in.DataSetRoot, "slotIndex": in.SlotIndex, "slotRoot": in.SlotRoot,
-		"nCellsPerSlot": in.NCellsPerSlot, "nSlotsPerDataSet": in.NSlotsPerDataSet,
+		"entropy": in.Entropy, "dataSetRoot": in.DataSetRoot, "slotIndex": in.SlotIndex.decimal, "slotRoot": in.SlotRoot,
+		"nCellsPerSlot": in.NCellsPerSlot.decimal, "nSlotsPerDataSet": in.NSlotsPerDataSet.decimal,
 	} {
 		if d.v == nil {
 			return nil, fmt.Errorf("%w: field %q missing", ErrWitness, name)
@@ -184,7 +199,7 @@ func ParseInputJSON(r io.Reader) (*Witness, error) {
 		name string
 		d    decimal
 		dst  *uint64
-	}{{"slotIndex", in.SlotIndex, &w.SlotIndex}, {"nCellsPerSlot", in.NCellsPerSlot, &w.NCellsPerSlot}, {"nSlotsPerDataSet", in.NSlotsPerDataSet, &w.NSlotsPerDataSet}} {
+	}{{"slotIndex", in.SlotIndex.decimal, &w.SlotIndex}, {"nCellsPerSlot", in.NCellsPerSlot.decimal, &w.NCellsPerSlot}, {"nSlotsPerDataSet", in.NSlotsPerDataSet.decimal, &w.NSlotsPerDataSet}} {
 		if !f.d.v.IsUint64() {
 			return nil, fmt.Errorf("%w: %s %v does not fit in 64 bits", ErrWitness, f.name, f.d.v)
 		}
@@ -198,6 +213,45 @@ func ParseInputJSON(r io.Reader) (*Witness, error) {
 		w.MerklePaths = append(w.MerklePaths, bigs(p))
 	}
 	return w, nil
+}
+
+// MarshalInputJSON writes w in the layout ParseInputJSON reads, which is
+// upstream's circuit input (input.json): what upstream's witness generator
+// (proof_main.wasm) and so its provers take, for the circuit with
+// parameters p. The slot proof and the Merkle paths are zero-padded to p's
+// MaxLog2NSlots and MaxDepth, as upstream pads them; counts and the slot
+// index are JSON numbers, field elements decimal strings. It returns an
+// error wrapping ErrParams or ErrWitness where Assign would.
+func MarshalInputJSON(p Params, w *Witness) ([]byte, error) {
+	if _, err := Assign(p, w); err != nil {
+		return nil, err
+	}
+	out := inputJSON{
+		Entropy: decimal{w.Entropy}, DataSetRoot: decimal{w.DataSetRoot}, SlotRoot: decimal{w.SlotRoot},
+		SlotIndex:        count{decimal{new(big.Int).SetUint64(w.SlotIndex)}},
+		NCellsPerSlot:    count{decimal{new(big.Int).SetUint64(w.NCellsPerSlot)}},
+		NSlotsPerDataSet: count{decimal{new(big.Int).SetUint64(w.NSlotsPerDataSet)}},
+		SlotProof:        decimals(w.SlotProof, p.MaxLog2NSlots),
+	}
+	for i := range w.CellData {
+		out.CellData = append(out.CellData, decimals(w.CellData[i], p.CellElems))
+		out.MerklePaths = append(out.MerklePaths, decimals(w.MerklePaths[i], p.MaxDepth))
+	}
+	return json.Marshal(out)
+}
+
+// decimals returns vs zero-padded to n entries (len(vs) ≤ n, which Assign
+// checked).
+func decimals(vs []*big.Int, n int) []decimal {
+	out := make([]decimal, n)
+	for i := range out {
+		if i < len(vs) {
+			out[i] = decimal{vs[i]}
+		} else {
+			out[i] = decimal{new(big.Int)}
+		}
+	}
+	return out
 }
 
 // bigs unwraps decimals; a JSON null entry becomes nil, which Assign rejects.

@@ -9,9 +9,12 @@ import (
 	"math/big"
 	"math/rand/v2"
 
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/merkle"
 	"github.com/cairn-node/cairn/accel/poseidon2"
+	"github.com/cairn-node/cairn/node/internal/wasmwitness"
 	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
 )
 
@@ -117,4 +120,27 @@ func bigs(xs []accel.Fr) []*big.Int {
 		out[i] = poseidon2.ToBig(x)
 	}
 	return out
+}
+
+// UpstreamWasm is where upstream's witness generator for
+// SampleAndProve(32, 8, 5, 67, 5) lies, relative to node/storage/proofs
+// (see testdata/upstream/SOURCE.md).
+const UpstreamWasm = "testdata/upstream/hardhat_proof_main.wasm"
+
+// RunUpstream runs upstream's circom witness generator wasm on w, written
+// as upstream's input.json for the circuit with parameters p, and returns
+// circom's witness vector (wire 0 is 1, then the public inputs entropy,
+// dataSetRoot, slotIndex). The generator checks every constraint of
+// upstream's circuit as it goes: an error wrapping wasmwitness.ErrAssert
+// means the witness does not satisfy upstream's circuit.
+func RunUpstream(wasm []byte, p circuit.Params, w *circuit.Witness) ([]fr.Element, error) {
+	js, err := circuit.MarshalInputJSON(p, w)
+	if err != nil {
+		return nil, err
+	}
+	in, err := wasmwitness.ParseInputs(js)
+	if err != nil {
+		return nil, err
+	}
+	return wasmwitness.Calculate(wasm, in)
 }

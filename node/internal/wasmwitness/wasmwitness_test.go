@@ -10,7 +10,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
-	"github.com/cairn-node/cairn/node/relay/rln/internal/wasmwitness"
+	"github.com/cairn-node/cairn/node/internal/wasmwitness"
 )
 
 // sharedVectors is the part of shared/vectors/rln/vectors.json (next to

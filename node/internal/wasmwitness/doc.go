@@ -1,8 +1,11 @@
 // Package wasmwitness runs a circom 2 wasm witness calculator (such as
-// zerokit's rln.wasm) under wazero. It is the independent reference that the
-// tests of the pure-Go witness graph evaluator (node/relay/rln/witness) and of
-// the Groth16 prover compare against; production code does not use it, and the
-// 2.4 MB rln.wasm is never embedded: callers read it from disk (see [Locate]).
+// zerokit's rln.wasm or upstream's storage-proof proof_main.wasm) under
+// wazero. It is the independent reference that tests compare against: the
+// pure-Go witness graph evaluator (node/relay/rln/witness) and the RLN
+// Groth16 prover check themselves on rln.wasm, and the storage-proof tests
+// run upstream's proof_main.wasm on the witnesses Cairn builds. Production
+// code does not use it, and the 2.4 MB rln.wasm is never embedded: callers
+// read it from disk (see [Locate]).
 //
 // # Usage
 //
