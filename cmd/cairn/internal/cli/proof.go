@@ -31,7 +31,7 @@ prove that it holds a slot of an erasure-coded dataset, or to verify such a
 proof. The first proof with a sample count sets up its keys on the node
 (about 2.5 s for 1 sample, 10 s for 5 on a 2-core machine).`,
 	}
-	cmd.AddCommand(newProofProveCmd(env, g), newProofVerifyCmd(env, g))
+	cmd.AddCommand(newProofProveCmd(env, g), newProofVerifyCmd(env, g), newProofInputCmd(env, g))
 	return cmd
 }
 
@@ -46,22 +46,8 @@ func newProofProveCmd(env *Env, g *globals) *cobra.Command {
 		Short: "Prove a slot of a stored erasure-coded dataset; print or save the proof JSON",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if req.CID == "" || req.Entropy == "" {
-				return usageError{errors.New("--cid and --entropy are required")}
-			}
-			c, err := api.client(env, g)
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if err := postJSON(cmd.Context(), c, proofsPath, req, &raw); err != nil {
-				return err
-			}
-			if out == "" {
-				_, err = env.Stdout.Write(append(raw, '\n'))
-				return err
-			}
-			if err := os.WriteFile(out, append(raw, '\n'), 0o644); err != nil {
+			raw, err := postProveRequest(cmd, env, g, api, proofsPath, req, out)
+			if err != nil || out == "" {
 				return err
 			}
 			var pr proofsapi.ProveResponse
@@ -74,12 +60,72 @@ func newProofProveCmd(env *Env, g *globals) *cobra.Command {
 		},
 	}
 	api.register(cmd)
+	proveRequestFlags(cmd, &req)
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the proof JSON to `file` instead of stdout")
+	return cmd
+}
+
+// postProveRequest posts req to path on the node and writes the answer to
+// the file out, or to stdout when out is empty; it returns the answer.
+func postProveRequest(cmd *cobra.Command, env *Env, g *globals, api apiFlag, path string, req proofsapi.ProveRequest, out string) (json.RawMessage, error) {
+	if req.CID == "" || req.Entropy == "" {
+		return nil, usageError{errors.New("--cid and --entropy are required")}
+	}
+	c, err := api.client(env, g)
+	if err != nil {
+		return nil, err
+	}
+	var raw json.RawMessage
+	if err := postJSON(cmd.Context(), c, path, req, &raw); err != nil {
+		return nil, err
+	}
+	if out == "" {
+		_, err = env.Stdout.Write(append(raw, '\n'))
+	} else {
+		err = os.WriteFile(out, append(raw, '\n'), 0o644)
+	}
+	return raw, err
+}
+
+// proveRequestFlags registers --cid, --slot, --entropy and --samples into req.
+func proveRequestFlags(cmd *cobra.Command, req *proofsapi.ProveRequest) {
 	f := cmd.Flags()
 	f.StringVar(&req.CID, "cid", "", "manifest CID of an erasure-coded dataset")
 	f.IntVar(&req.Slot, "slot", 0, "slot index (0..K+M-1)")
 	f.StringVar(&req.Entropy, "entropy", "", "public entropy, a decimal BN254 field element")
 	f.IntVar(&req.Samples, "samples", 5, "number of sampled cells N")
-	f.StringVarP(&out, "output", "o", "", "write the proof JSON to `file` instead of stdout")
+}
+
+func newProofInputCmd(env *Env, g *globals) *cobra.Command {
+	var (
+		api apiFlag
+		req proofsapi.ProveRequest
+		out string
+	)
+	cmd := &cobra.Command{
+		Use:   "input --cid CID --slot N --entropy E",
+		Short: "Print or save upstream's circuit input (input.json) for a slot, to prove with upstream's tools",
+		Long: `input asks the node for what 'proof prove' would prove, written as the
+circuit input of upstream's storage proof (Codex / Logos Storage
+input.json). With upstream's proof_main.wasm and proof_main.zkey, upstream's
+tools turn it into a proof for upstream's on-chain verifier, e.g.
+
+  cairn proof input --cid CID --slot 0 --entropy 1234 -o input.json
+  snarkjs groth16 fullprove input.json proof_main.wasm proof_main.zkey proof.json public.json
+
+It needs no proving keys on the node.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := postProveRequest(cmd, env, g, api, proofsPath+"/input", req, out); err != nil || out == "" {
+				return err
+			}
+			_, err := fmt.Fprintf(env.Stdout, "circuit input of slot %d (%d samples) written to %s\n", req.Slot, req.Samples, out)
+			return err
+		},
+	}
+	api.register(cmd)
+	proveRequestFlags(cmd, &req)
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write input.json to `file` instead of stdout")
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cairn-node/cairn/cmd/cairn/internal/cli"
+	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
 )
 
 // TestProofCommandsAgainstNode uploads an erasure-coded file to a running
@@ -37,6 +38,16 @@ func TestProofCommandsAgainstNode(t *testing.T) {
 	}
 	if code, out, errs := cairn(t, nil, "proof", "verify", "--api", api, pf); code != cli.ExitOK || strings.TrimSpace(out) != "proof valid" {
 		t.Fatalf("proof verify = %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+	in := filepath.Join(dir, "input.json")
+	code, out, errs = cairn(t, nil, "proof", "input", "--api", api, "--cid", mc, "--slot", "1", "--entropy", "42", "-o", in)
+	if code != cli.ExitOK || !strings.Contains(out, "circuit input of slot 1 (5 samples) written to") {
+		t.Fatalf("proof input = %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+	if b, err := os.ReadFile(in); err != nil {
+		t.Fatal(err)
+	} else if w, err := circuit.ParseInputJSON(strings.NewReader(string(b))); err != nil || w.SlotIndex != 1 || len(w.CellData) != 5 {
+		t.Errorf("proof input wrote %v (%v), want slot 1 with 5 samples", w, err)
 	}
 
 	raw, err := os.ReadFile(pf)

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,7 +21,9 @@ import (
 	"github.com/cairn-node/cairn/node"
 	"github.com/cairn-node/cairn/node/config"
 	"github.com/cairn-node/cairn/node/storage/cids"
+	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
 	"github.com/cairn-node/cairn/node/storage/proofs/httpapi"
+	"github.com/cairn-node/cairn/node/storage/proofs/internal/prooftest"
 	"github.com/cairn-node/cairn/node/storage/proofs/prover"
 )
 
@@ -167,23 +170,55 @@ func TestProveVerifyOverREST(t *testing.T) {
 		body any
 		want int
 	}{
-		"unknown CID":       {"/proofs", httpapi.ProveRequest{CID: cids.String(unknown), Entropy: "1", Samples: 1}, 404},
-		"not erasure-coded": {"/proofs", httpapi.ProveRequest{CID: plain, Entropy: "1", Samples: 1}, 422},
-		"bad CID":           {"/proofs", httpapi.ProveRequest{CID: "zzz", Entropy: "1"}, 400},
-		"bad entropy":       {"/proofs", httpapi.ProveRequest{CID: pc, Entropy: "0x12", Samples: 1}, 400},
-		"entropy ≥ r":       {"/proofs", httpapi.ProveRequest{CID: pc, Entropy: new(big.Int).Lsh(big.NewInt(1), 254).String(), Samples: 1}, 400},
-		"slot 3 of 3":       {"/proofs", httpapi.ProveRequest{CID: pc, Slot: 3, Entropy: "1", Samples: 1}, 400},
-		"negative slot":     {"/proofs", httpapi.ProveRequest{CID: pc, Slot: -1, Entropy: "1", Samples: 1}, 400},
-		"samples 101":       {"/proofs", httpapi.ProveRequest{CID: pc, Entropy: "1", Samples: 101}, 400},
-		"not JSON":          {"/proofs", []byte("{"), 400},
-		"garbled proof":     {"/proofs/verify", []byte(`{"proof":{"pi_a":["1"]},"public":{"entropy":"1","dataSetRoot":"1"},"samples":1}`), 400},
-		"no proof":          {"/proofs/verify", []byte(`{"public":{"entropy":"1","dataSetRoot":"1"},"samples":1}`), 400},
+		"unknown CID":        {"/proofs", httpapi.ProveRequest{CID: cids.String(unknown), Entropy: "1", Samples: 1}, 404},
+		"not erasure-coded":  {"/proofs", httpapi.ProveRequest{CID: plain, Entropy: "1", Samples: 1}, 422},
+		"bad CID":            {"/proofs", httpapi.ProveRequest{CID: "zzz", Entropy: "1"}, 400},
+		"bad entropy":        {"/proofs", httpapi.ProveRequest{CID: pc, Entropy: "0x12", Samples: 1}, 400},
+		"entropy ≥ r":        {"/proofs", httpapi.ProveRequest{CID: pc, Entropy: new(big.Int).Lsh(big.NewInt(1), 254).String(), Samples: 1}, 400},
+		"slot 3 of 3":        {"/proofs", httpapi.ProveRequest{CID: pc, Slot: 3, Entropy: "1", Samples: 1}, 400},
+		"negative slot":      {"/proofs", httpapi.ProveRequest{CID: pc, Slot: -1, Entropy: "1", Samples: 1}, 400},
+		"samples 101":        {"/proofs", httpapi.ProveRequest{CID: pc, Entropy: "1", Samples: 101}, 400},
+		"input, samples 101": {"/proofs/input", httpapi.ProveRequest{CID: pc, Entropy: "1", Samples: 101}, 400},
+		"input, slot 3 of 3": {"/proofs/input", httpapi.ProveRequest{CID: pc, Slot: 3, Entropy: "1"}, 400},
+		"input, unknown CID": {"/proofs/input", httpapi.ProveRequest{CID: cids.String(unknown), Entropy: "1"}, 404},
+		"not JSON":           {"/proofs", []byte("{"), 400},
+		"garbled proof":      {"/proofs/verify", []byte(`{"proof":{"pi_a":["1"]},"public":{"entropy":"1","dataSetRoot":"1"},"samples":1}`), 400},
+		"no proof":           {"/proofs/verify", []byte(`{"public":{"entropy":"1","dataSetRoot":"1"},"samples":1}`), 400},
 	} {
 		code, b := post(t, base+c.url, c.body)
 		var e struct{ Error string }
 		if code != c.want || json.Unmarshal(b, &e) != nil || e.Error == "" {
 			t.Errorf("%s: %d %s, want %d with an error message", name, code, b, c.want)
 		}
+	}
+}
+
+// TestInputOverREST asks a real node for upstream's circuit input of a
+// slot (5 samples, no keys needed) and runs upstream's witness generator
+// (proof_main.wasm, every constraint of upstream's circuit) on it.
+func TestInputOverREST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: upstream's witness generator takes seconds")
+	}
+	wasm, err := os.ReadFile(filepath.Join("..", prooftest.UpstreamWasm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := startNode(t)
+	pc := upload(t, base, 4*65536, "2,1")
+	code, b := post(t, base+"/proofs/input", httpapi.ProveRequest{CID: pc, Slot: 2, Entropy: "20261126"})
+	if code != 200 {
+		t.Fatalf("input = %d %s", code, b)
+	}
+	w, err := circuit.ParseInputJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("ParseInputJSON(answer) = %v", err)
+	}
+	if w.SlotIndex != 2 || w.Entropy.String() != "20261126" || len(w.CellData) != 5 || w.NCellsPerSlot != 64 {
+		t.Fatalf("input: slot %d entropy %v, %d samples, %d cells per slot", w.SlotIndex, w.Entropy, len(w.CellData), w.NCellsPerSlot)
+	}
+	if _, err := prooftest.RunUpstream(wasm, circuit.DefaultParams(5), w); err != nil {
+		t.Errorf("upstream's witness generator rejects the node's input: %v", err)
 	}
 }
 

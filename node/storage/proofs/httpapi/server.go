@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/ipfs/go-cid"
+
 	"github.com/cairn-node/cairn/node/storage"
 	"github.com/cairn-node/cairn/node/storage/cids"
 	"github.com/cairn-node/cairn/node/storage/ec"
@@ -35,10 +37,12 @@ func New(svc *prover.Service, log *slog.Logger) *Handler {
 	return &Handler{svc: svc, log: log}
 }
 
-// Register mounts POST prefix/proofs and POST prefix/proofs/verify on mux.
+// Register mounts POST prefix/proofs, prefix/proofs/verify and
+// prefix/proofs/input on mux.
 func (h *Handler) Register(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("POST "+prefix+"/proofs", h.prove)
 	mux.HandleFunc("POST "+prefix+"/proofs/verify", h.verify)
+	mux.HandleFunc("POST "+prefix+"/proofs/input", h.input)
 }
 
 // statusError is an error with the HTTP status it maps to.
@@ -54,32 +58,46 @@ func badRequest(format string, args ...any) error {
 	return &statusError{http.StatusBadRequest, fmt.Errorf(format, args...)}
 }
 
-func (h *Handler) prove(w http.ResponseWriter, r *http.Request) {
+// proveArgs are a ProveRequest checked and parsed.
+type proveArgs struct {
+	cid     cid.Cid
+	slot    int
+	entropy *big.Int
+	samples int
+}
+
+// proveRequest reads and checks a ProveRequest body.
+func proveRequest(w http.ResponseWriter, r *http.Request) (proveArgs, error) {
 	var req ProveRequest
 	if err := decode(w, r, &req); err != nil {
-		h.fail(w, r, 0, err)
-		return
+		return proveArgs{}, err
 	}
-	if req.Samples == 0 {
-		req.Samples = prover.DefaultSamples
+	a := proveArgs{slot: req.Slot, samples: req.Samples}
+	if a.samples == 0 {
+		a.samples = prover.DefaultSamples
 	}
-	c, err := cids.Parse(req.CID, cids.CodecManifest)
-	if err != nil {
-		h.fail(w, r, 0, badRequest("cid: %w", err))
-		return
+	var err error
+	if a.cid, err = cids.Parse(req.CID, cids.CodecManifest); err != nil {
+		return a, badRequest("cid: %w", err)
 	}
-	entropy, err := parseDecimal("entropy", req.Entropy)
-	if err != nil {
-		h.fail(w, r, 0, err)
-		return
+	if a.entropy, err = parseDecimal("entropy", req.Entropy); err != nil {
+		return a, err
 	}
 	if req.Slot < 0 {
-		h.fail(w, r, 0, badRequest("slot %d is negative", req.Slot))
+		return a, badRequest("slot %d is negative", req.Slot)
+	}
+	return a, nil
+}
+
+func (h *Handler) prove(w http.ResponseWriter, r *http.Request) {
+	a, err := proveRequest(w, r)
+	if err != nil {
+		h.fail(w, r, 0, err)
 		return
 	}
-	res, err := h.svc.Prove(r.Context(), c, req.Slot, entropy, req.Samples)
+	res, err := h.svc.Prove(r.Context(), a.cid, a.slot, a.entropy, a.samples)
 	if err != nil {
-		h.fail(w, r, req.Samples, err)
+		h.fail(w, r, a.samples, err)
 		return
 	}
 	pj, err := res.Proof.MarshalJSON()
@@ -88,9 +106,25 @@ func (h *Handler) prove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, ProveResponse{
-		Proof: pj, Public: publicJSON(res.Public), Samples: req.Samples, Cells: res.Cells,
+		Proof: pj, Public: publicJSON(res.Public), Samples: a.samples, Cells: res.Cells,
 		ElapsedMS: res.Elapsed.Milliseconds(),
 	})
+}
+
+// input answers a ProveRequest with upstream's circuit input (input.json)
+// for it instead of a proof.
+func (h *Handler) input(w http.ResponseWriter, r *http.Request) {
+	a, err := proveRequest(w, r)
+	if err != nil {
+		h.fail(w, r, 0, err)
+		return
+	}
+	js, _, err := h.svc.Input(r.Context(), a.cid, a.slot, a.entropy, a.samples)
+	if err != nil {
+		h.fail(w, r, a.samples, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, json.RawMessage(js))
 }
 
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {

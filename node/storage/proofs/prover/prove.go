@@ -45,17 +45,7 @@ func ProveSlot(ctx context.Context, src slots.BlockReader, m *manifest.Manifest,
 	if keys == nil {
 		return nil, fmt.Errorf("%w: no proving keys (set them up with proofs.Setup)", ErrInput)
 	}
-	if m == nil || !m.Protected() {
-		return nil, fmt.Errorf("%w: the dataset is not erasure-coded; upload it with ?ec=K,M (or `cairn storage upload --ec K,M`) to prove it", ErrInput)
-	}
-	if _, err := poseidon2.FrFromBig(entropy); err != nil {
-		return nil, fmt.Errorf("%w: entropy: %w", ErrInput, err)
-	}
-	ds, err := openDataset(ctx, src, m, opts)
-	if err != nil {
-		return nil, err
-	}
-	w, cells, err := Witness(ctx, ds, slot, entropy, keys.Params().Samples)
+	w, cells, err := SlotWitness(ctx, src, m, slot, entropy, keys.Params().Samples, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +55,25 @@ func ProveSlot(ctx context.Context, src slots.BlockReader, m *manifest.Manifest,
 	}
 	pub := proofs.PublicInputs{Entropy: new(big.Int).Set(entropy), DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}
 	return &Result{Proof: proof, Public: pub, Cells: cells, Elapsed: time.Since(start)}, nil
+}
+
+// SlotWitness is ProveSlot up to the proof: it opens (or builds) the slot
+// trees of the protected dataset m and returns the witness of n samples of
+// slot slot for entropy, with the sampled cell indices (see Witness).
+// circuit.MarshalInputJSON turns it into upstream's input.json. Errors are
+// ProveSlot's, less proofs.ErrUnsatisfied.
+func SlotWitness(ctx context.Context, src slots.BlockReader, m *manifest.Manifest, slot int, entropy *big.Int, n int, opts slots.Options) (*circuit.Witness, []uint64, error) {
+	if m == nil || !m.Protected() {
+		return nil, nil, fmt.Errorf("%w: the dataset is not erasure-coded; upload it with ?ec=K,M (or `cairn storage upload --ec K,M`) to prove it", ErrInput)
+	}
+	if _, err := poseidon2.FrFromBig(entropy); err != nil {
+		return nil, nil, fmt.Errorf("%w: entropy: %w", ErrInput, err)
+	}
+	ds, err := openDataset(ctx, src, m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Witness(ctx, ds, slot, entropy, n)
 }
 
 // Witness returns the circuit witness that proves slot slot of ds for

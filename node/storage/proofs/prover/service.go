@@ -208,9 +208,9 @@ func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.I
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(s.opts.Dir, "slots")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("prover: slot tree directory: %w", err)
+	opts, err := s.slotOptions()
+	if err != nil {
+		return nil, err
 	}
 	select {
 	case s.prove <- struct{}{}:
@@ -218,7 +218,43 @@ func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.I
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return ProveSlot(ctx, d, d.Manifest(), slot, entropy, keys, slots.Options{Dir: dir, Router: s.opts.EC.Router})
+	return ProveSlot(ctx, d, d.Manifest(), slot, entropy, keys, opts)
+}
+
+// Input returns what Prove would prove, without proving: the witness of n
+// samples of slot of the dataset c for entropy, as upstream's circuit
+// input (input.json for SampleAndProve with upstream's parameters), which
+// upstream's witness generator and provers take; and the sampled cells.
+// It needs no keys. Errors: those of ec.Open and SlotWitness, and ErrInput
+// for n out of range (as Keys).
+func (s *Service) Input(ctx context.Context, c cid.Cid, slot int, entropy *big.Int, n int) ([]byte, []uint64, error) {
+	if n < 1 || n > s.opts.MaxSamples {
+		return nil, nil, fmt.Errorf("%w: samples %d, want 1..%d", ErrInput, n, s.opts.MaxSamples)
+	}
+	p := circuit.DefaultParams(n)
+	d, err := ec.Open(ctx, s.opts.Store, c, s.opts.EC)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts, err := s.slotOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	w, cells, err := SlotWitness(ctx, d, d.Manifest(), slot, entropy, n, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := circuit.MarshalInputJSON(p, w)
+	return js, cells, err
+}
+
+// slotOptions returns where the slot trees live, creating the directory.
+func (s *Service) slotOptions() (slots.Options, error) {
+	dir := filepath.Join(s.opts.Dir, "slots")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return slots.Options{}, fmt.Errorf("prover: slot tree directory: %w", err)
+	}
+	return slots.Options{Dir: dir, Router: s.opts.EC.Router}, nil
 }
 
 // Verify checks a proof made with n samples (setting the keys up if
