@@ -58,6 +58,7 @@ Every flag has a CAIRN_* environment variable and a config file key; see
 				return usageError{err}
 			}
 			base := newLogger(env.Stderr, cfg.Level())
+			setMemoryLimit(env.Getenv, memTotal(), base)
 			log := base
 			var opts []node.Option
 			if rf.dashboard {
