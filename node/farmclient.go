@@ -16,7 +16,11 @@ import (
 	"github.com/cairn-node/cairn/node/farm"
 	"github.com/cairn-node/cairn/node/farm/rlnjob"
 	"github.com/cairn-node/cairn/node/farm/sigjob"
+	"github.com/cairn-node/cairn/node/farm/storagejob"
 	"github.com/cairn-node/cairn/node/relay/rln"
+	"github.com/cairn-node/cairn/node/storage/proofs"
+	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
+	"github.com/cairn-node/cairn/node/storage/proofs/prover"
 )
 
 // farmClient is the node's side of a prover farm ([farm] url): a NATS
@@ -32,6 +36,9 @@ type farmClient struct {
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	monitor *farm.Monitor
+
+	// storage checks storage proofs under the keys proveStorage adds.
+	storage *storagejob.Verifier
 
 	mu  sync.Mutex
 	sub *farm.Submitter // nil until the first job that reached the farm
@@ -57,7 +64,7 @@ func dialFarm(cfg config.Farm, log *slog.Logger, reg prometheus.Registerer) (*fa
 		nc.Close()
 		return nil, fmt.Errorf("node: farm: %w", err)
 	}
-	f := &farmClient{cfg: cfg, log: log, reg: reg, nc: nc, js: js, monitor: farm.NewMonitor(js, log)}
+	f := &farmClient{cfg: cfg, log: log, reg: reg, nc: nc, js: js, monitor: farm.NewMonitor(js, log), storage: storagejob.NewVerifier()}
 	// Queue depth, workers and throughput on the node's /metrics too.
 	if err := reg.Register(f.monitor); err != nil {
 		nc.Close()
@@ -78,7 +85,7 @@ func (f *farmClient) submitter(ctx context.Context) (*farm.Submitter, error) {
 		return f.sub, nil
 	}
 	sub, err := farm.NewSubmitter(ctx, f.js,
-		map[string]farm.Verifier{rlnjob.Kind: rlnjob.Verifier{}, sigjob.Kind: sigjob.Verifier{}},
+		map[string]farm.Verifier{rlnjob.Kind: rlnjob.Verifier{}, sigjob.Kind: sigjob.Verifier{}, storagejob.Kind: f.storage},
 		farm.WithLogger(f.log), farm.WithRegisterer(f.reg))
 	if err != nil {
 		return nil, err
@@ -105,6 +112,40 @@ func (f *farmClient) proveRLN(in rln.ProveInput) (rln.ProofValues, error) {
 		return rln.ProofValues{}, err
 	}
 	return rln.DecodeProofValues(res)
+}
+
+// storageFarm is prover.Remote on the node's farm ([farm] storage_proofs).
+type storageFarm struct{ f *farmClient }
+
+// Prove has the farm prove w under keys (workers hold copies of the
+// node's key files) and returns the proof once it verified under keys,
+// within [farm] storage_timeout.
+func (r storageFarm) Prove(ctx context.Context, keys *proofs.Keys, w *circuit.Witness) (*proofs.Proof, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.f.cfg.StorageTimeoutDuration())
+	defer cancel()
+	payload, err := storagejob.EncodeInput(keys, w)
+	if err != nil {
+		return nil, err
+	}
+	r.f.storage.Add(keys.VerifyingKey())
+	sub, err := r.f.submitter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := sub.Submit(ctx, storagejob.Kind, payload)
+	if err != nil {
+		return nil, err
+	}
+	return storagejob.DecodeResult(res)
+}
+
+// storageRemote returns where the node's storage proofs are made: the
+// farm with [farm] storage_proofs, else nil (here).
+func (n *Node) storageRemote() prover.Remote {
+	if n.farm == nil || !n.cfg.Farm.StorageProofs {
+		return nil
+	}
+	return storageFarm{n.farm}
 }
 
 // close stops the submitter and the connection.

@@ -1,14 +1,17 @@
 package node_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,8 +21,10 @@ import (
 	"github.com/cairn-node/cairn/node"
 	"github.com/cairn-node/cairn/node/config"
 	"github.com/cairn-node/cairn/node/farm"
+	"github.com/cairn-node/cairn/node/farm/farmtest"
 	"github.com/cairn-node/cairn/node/farm/natsembed"
 	"github.com/cairn-node/cairn/node/farm/rlnjob"
+	"github.com/cairn-node/cairn/node/farm/storagejob"
 	"github.com/cairn-node/cairn/node/relay/rln"
 )
 
@@ -130,4 +135,92 @@ func metricValue(t *testing.T, n *node.Node, series string) float64 {
 	}
 	t.Fatalf("metric %s not on the metrics page", series)
 	return 0
+}
+
+// TestFarmStorageProofs: a node with [farm] storage_proofs has the Groth16
+// part of its storage proofs made by a farm worker that holds its keys (an
+// embedded nats-server and a worker in this process, reading the node's
+// key directory), and proves them itself when the farm is gone.
+func TestFarmStorageProofs(t *testing.T) {
+	url := farmtest.Start(t)
+	js := farmtest.Connect(t, url)
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(t.TempDir(), "data")
+	cfg.APIAddr = "127.0.0.1:0"
+	cfg.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
+	cfg.Farm.URL = url
+	cfg.Farm.StorageProofs = true
+	cfg.Farm.StorageTimeout = "3s"
+	// The worker shares the node's key directory, as a worker on the same
+	// box would; it loads the keys the node set up on the first job.
+	var jobs atomic.Int64
+	h := storagejob.NewHandler(filepath.Join(cfg.DataDir, "proofs", "keys"))
+	counted := farm.HandlerFunc(func(ctx context.Context, p []byte) ([]byte, error) {
+		jobs.Add(1)
+		return h.Handle(ctx, p)
+	})
+	w, err := farm.NewWorker(js, map[string]farm.Handler{storagejob.Kind: counted}, farm.WithID("storage-worker"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- w.Run(ctx) }()
+
+	n, err := node.New(cfg, node.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	if err := n.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	base := n.URL() + "/api/storage/v1"
+	data := bytes.Repeat([]byte("cairn farm storage proof "), 4*65536/25+1)[:4*65536]
+	resp, err := http.Post(base+"/data?ec=2,1", "application/octet-stream", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload = %d %s", resp.StatusCode, mc)
+	}
+	prove := func(slot int) {
+		t.Helper()
+		body := fmt.Sprintf(`{"cid":%q,"slot":%d,"entropy":"777","samples":1}`, mc, slot)
+		resp, err := http.Post(base+"/proofs", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("prove slot %d = %d %s", slot, resp.StatusCode, pr)
+		}
+		resp, err = http.Post(base+"/proofs/verify", "application/json", bytes.NewReader(pr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(v), `"valid": true`) {
+			t.Fatalf("verify slot %d = %s", slot, v)
+		}
+	}
+	prove(1)
+	if got := jobs.Load(); got != 1 {
+		t.Fatalf("the farm worker ran %d storage jobs, want 1", got)
+	}
+	// Without the worker the node proves itself, after storage_timeout.
+	cancel()
+	if err := <-workerDone; err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	prove(0)
+	if got := jobs.Load(); got != 1 {
+		t.Errorf("jobs after the worker stopped = %d, want still 1", got)
+	}
+	t.Logf("proof without the worker took %v (storage_timeout 3s, then local)", time.Since(start).Round(time.Millisecond))
 }

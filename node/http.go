@@ -45,7 +45,7 @@ func (n *Node) handler() *http.ServeMux {
 	})
 	n.api.Register(mux, httpapi.PrefixStorage, httpapi.PrefixCodex)
 	n.proofs = prover.NewService(prover.Options{Store: n.store, Dir: filepath.Join(n.cfg.DataDir, "proofs"), Logger: n.opts.log, Registerer: n.metrics,
-		EC: ec.Options{Router: n.router, Hasher: n.hasher, Logger: n.opts.log}})
+		EC: ec.Options{Router: n.router, Hasher: n.hasher, Logger: n.opts.log}, Remote: n.storageRemote()})
 	proofsapi.New(n.proofs, n.opts.log).Register(mux, httpapi.PrefixStorage)
 	sigverifyapi.New(sigverifyapi.Options{Logger: n.opts.log}).Register(mux)
 	n.relayAPI = relayapi.New(n.relay, relayapi.Options{

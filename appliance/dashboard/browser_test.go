@@ -15,13 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/cairn-node/cairn/node/buildinfo"
 	"github.com/cairn-node/cairn/node/config"
 	"github.com/cairn-node/cairn/node/farm"
-	"github.com/cairn-node/cairn/node/farm/natsembed"
+	"github.com/cairn-node/cairn/node/farm/farmtest"
 	"github.com/cairn-node/cairn/node/farm/sigjob"
 )
 
@@ -213,20 +210,8 @@ func pixelStats(img image.Image) (colors int, variance float64) {
 // (signature batches, which need no keys) and returns the server's URL.
 func startFarm(t *testing.T) string {
 	t.Helper()
-	srv, err := natsembed.Start(natsembed.Options{DataDir: filepath.Join(t.TempDir(), "nats"), Port: natsembed.RandomPort})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	url := farmtest.Start(t)
+	js := farmtest.Connect(t, url)
 	w, err := farm.NewWorker(js, map[string]farm.Handler{sigjob.Kind: sigjob.NewHandler()}, farm.WithID("browser-worker"))
 	if err != nil {
 		t.Fatal(err)
@@ -235,5 +220,5 @@ func startFarm(t *testing.T) string {
 	done := make(chan struct{})
 	go func() { defer close(done); w.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return srv.ClientURL()
+	return url
 }

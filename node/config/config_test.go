@@ -351,6 +351,7 @@ func TestValidate(t *testing.T) {
 		{name: "farm", mutate: func(c *config.Config) { c.Farm.URL = "nats://10.0.0.5:4222" }},
 		{name: "farm url", mutate: func(c *config.Config) { c.Farm.URL = "http://10.0.0.5:4222" }, wantKeys: []string{"farm.url"}},
 		{name: "farm timeout", mutate: func(c *config.Config) { c.Farm.Timeout = "soon" }, wantKeys: []string{"farm.timeout"}},
+		{name: "farm storage timeout", mutate: func(c *config.Config) { c.Farm.StorageTimeout = "-1s" }, wantKeys: []string{"farm.storage_timeout"}},
 		{name: "several", mutate: func(c *config.Config) {
 			c.LogLevel = "trace"
 			c.Accel.Kernels = map[accel.Kernel]accel.Backend{"nope": accel.Go}
@@ -401,7 +402,7 @@ var defaultStorage = config.Storage{Quota: config.DefaultStorageQuota, TTL: conf
 
 // defaultWaku is the [waku] table of the embedded file, written out so the
 // test notices a changed default.
-var defaultFarm = config.Farm{RLNProofs: true, Timeout: "10s"}
+var defaultFarm = config.Farm{RLNProofs: true, Timeout: "10s", StorageTimeout: "2m"}
 
 var defaultWaku = config.Waku{
 	ClusterID: 1, Shards: 8,
@@ -516,7 +517,7 @@ func TestFarmKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config.Farm{URL: "nats://127.0.0.1:4333", RLNProofs: false, Timeout: "10s"}
+	want := config.Farm{URL: "nats://127.0.0.1:4333", RLNProofs: false, Timeout: "10s", StorageTimeout: "2m"}
 	if got.Farm != want {
 		t.Errorf("Farm = %+v, want %+v (env over file, file over defaults)", got.Farm, want)
 	}

@@ -24,6 +24,24 @@ type Farm struct {
 	// duration; after it (or on any farm error) the node proves locally.
 	// Default: 10s.
 	Timeout string `toml:"timeout"`
+	// StorageProofs sends the Groth16 part of the node's storage proofs
+	// (REST /proofs and the self-check) to the farm; the node still reads
+	// the cells and builds the witness. Workers prove under the node's own
+	// keys, so copy the node's <data_dir>/proofs/keys/*.keys files into
+	// each worker's key directory (`cairn prover --storage-keys`). The
+	// jobs carry the sampled cells. Default: false.
+	StorageProofs bool `toml:"storage_proofs"`
+	// StorageTimeout is Timeout for storage proofs, which take longer
+	// (seconds per proof on a CPU worker, more for many samples).
+	// Default: 2m.
+	StorageTimeout string `toml:"storage_timeout"`
+}
+
+// StorageTimeoutDuration returns Farm.StorageTimeout (0 when invalid;
+// Validate reports it).
+func (f Farm) StorageTimeoutDuration() time.Duration {
+	d, _ := time.ParseDuration(f.StorageTimeout)
+	return d
 }
 
 // TimeoutDuration returns Farm.Timeout (0 when invalid; Validate reports it).
@@ -42,5 +60,8 @@ func (f Farm) validate(bad func(key, value, problem string)) {
 	}
 	if d, err := time.ParseDuration(f.Timeout); err != nil || d <= 0 {
 		bad("farm.timeout", f.Timeout, "want a positive duration such as 10s")
+	}
+	if d, err := time.ParseDuration(f.StorageTimeout); err != nil || d <= 0 {
+		bad("farm.storage_timeout", f.StorageTimeout, "want a positive duration such as 2m")
 	}
 }

@@ -62,5 +62,7 @@
 // Package node/farm/sigjob implements "sig-verify" (signature batches
 // through accel/sigbatch); its Verifier re-verifies the worker's verdicts,
 // which for an all-valid batch is the worker's own work: see that
-// package's doc for what the farm does and does not save there.
+// package's doc for what the farm does and does not save there. Package
+// node/farm/storagejob implements "storage-prove" (the Groth16 part of a
+// storage proof, under keys the worker holds a copy of).
 package farm

@@ -23,7 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-node/cairn/node/farm"
-	"github.com/cairn-node/cairn/node/farm/natsembed"
+	"github.com/cairn-node/cairn/node/farm/farmtest"
 	"github.com/cairn-node/cairn/node/farm/rlnjob"
 	"github.com/cairn-node/cairn/node/relay/rln"
 )
@@ -140,26 +140,8 @@ func (m member) payload(t testing.TB, id uint64) []byte {
 // startFarm starts an embedded server and returns a JetStream client.
 func startFarm(t *testing.T) (url string, js jetstream.JetStream) {
 	t.Helper()
-	srv, err := natsembed.Start(natsembed.Options{DataDir: t.TempDir(), Port: natsembed.RandomPort})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv.ClientURL(), connect(t, srv.ClientURL())
-}
-
-func connect(t *testing.T, url string) jetstream.JetStream {
-	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
+	url = farmtest.Start(t)
+	return url, farmtest.Connect(t, url)
 }
 
 // workerProcess is a worker subprocess and the START lines it printed.

@@ -129,6 +129,24 @@ func Setup(ctx context.Context, dir string, p circuit.Params) (*Keys, error) {
 	return k, nil
 }
 
+// LoadKeys returns the keys of SampleAndProve for p from dir, as Setup
+// would, but never generates them: a missing file is an error wrapping
+// os.ErrNotExist that names it, and an unreadable one wraps ErrKeyFile. It
+// is for machines that must prove under another machine's keys (a prover
+// farm's workers), where fresh keys would be useless.
+func LoadKeys(dir string, p circuit.Params) (*Keys, error) {
+	ccs, digest, err := Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	k := &Keys{params: p, digest: digest, ccs: ccs, fromCache: true}
+	path := filepath.Join(dir, KeyFileName(p, digest))
+	if err := k.load(path); err != nil {
+		return nil, fmt.Errorf("proofs: keys for %v: %w", p, err)
+	}
+	return k, nil
+}
+
 // load reads the key file at path.
 func (k *Keys) load(path string) error {
 	f, err := os.Open(path)

@@ -1,6 +1,7 @@
 package proofs
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -145,6 +146,17 @@ func (k *VerifyingKey) WriteTo(w io.Writer) (int64, error) {
 		return n, fmt.Errorf("proofs: write verifying key: %w", err)
 	}
 	return n, nil
+}
+
+// Digest returns the SHA-256 of the key's WriteTo encoding: it names the
+// key (two setups of one circuit give different keys), e.g. so that a
+// prover farm's worker can tell whether it holds the submitter's keys.
+func (k *VerifyingKey) Digest() [32]byte {
+	h := sha256.New()
+	if _, err := k.WriteTo(h); err != nil {
+		panic("proofs: hash a verifying key: " + err.Error()) // a hash never fails to take bytes
+	}
+	return [32]byte(h.Sum(nil))
 }
 
 // ExportSolidity writes a Solidity contract that verifies these proofs

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/cairn-node/cairn/node/farm/natsembed"
 	"github.com/cairn-node/cairn/node/farm/rlnjob"
 	"github.com/cairn-node/cairn/node/farm/sigjob"
+	"github.com/cairn-node/cairn/node/farm/storagejob"
 	"github.com/cairn-node/cairn/node/relay/rln"
 )
 
@@ -37,6 +39,7 @@ type proverFlags struct {
 	ackWait     time.Duration
 	statusAddr  string
 	logLevel    string
+	storageKeys string
 }
 
 func newProverCmd(env *Env) *cobra.Command {
@@ -45,7 +48,8 @@ func newProverCmd(env *Env) *cobra.Command {
 		Use:   "prover",
 		Short: "Run prover farm workers that take jobs from NATS JetStream",
 		Long: `prover runs workers of a Cairn prover farm: they pull jobs (kinds rln-prove:
-RLN v2 proofs, and sig-verify: signature batches) from NATS JetStream, run
+RLN v2 proofs, sig-verify: signature batches, and storage-prove: storage
+proofs, with --storage-keys) from NATS JetStream, run
 them, and store the results, which the submitting node verifies before use. A job is acknowledged only after
 its result is stored, so a worker killed mid-job loses nothing.
 
@@ -77,6 +81,7 @@ prover stops on SIGINT or SIGTERM, after the running jobs finish.`,
 	pl.StringVar(&pf.id, "id", "", "worker `id` (default <hostname>-<random>; with --workers N, suffixed -1 … -N)")
 	pl.StringVar(&pf.statusAddr, "status-addr", "", "serve "+farm.StatusPath+" and /metrics on `host:port` (default: off)")
 	pl.StringVar(&pf.logLevel, "log-level", "info", "`level`: debug, info, warn or error")
+	pl.StringVar(&pf.storageKeys, "storage-keys", "", "`directory` of storage-proof key files copied from the nodes that submit such jobs (default <data dir>/proofs/keys); the worker takes "+storagejob.Kind+" jobs only when it holds some")
 	cmd.AddCommand(newProverSubmitRLNCmd(env, &pf))
 	return cmd
 }
@@ -107,6 +112,18 @@ func runProver(ctx context.Context, env *Env, pf proverFlags) error {
 		return err
 	}
 	handlers := map[string]farm.Handler{rlnjob.Kind: rlnjob.NewHandler(prover), sigjob.Kind: sigjob.NewHandler()}
+	kinds := []string{rlnjob.Kind, sigjob.Kind}
+	keyDir := pf.storageKeys
+	if keyDir == "" {
+		keyDir = filepath.Join(proverDataDir(env, pf), "proofs", "keys")
+	}
+	if files, _ := filepath.Glob(filepath.Join(keyDir, "sampleandprove-*.keys")); len(files) > 0 {
+		handlers[storagejob.Kind] = storagejob.NewHandler(keyDir)
+		kinds = append(kinds, storagejob.Kind)
+		log.Info("taking storage-proof jobs", "keys", keyDir, "files", len(files))
+	} else {
+		log.Info("no storage-proof keys: not taking "+storagejob.Kind+" jobs (copy a node's <data_dir>/proofs/keys/*.keys into --storage-keys)", "dir", keyDir)
+	}
 	cfg := farm.Config{AckWait: pf.ackWait}
 
 	if pf.statusAddr != "" {
@@ -143,7 +160,7 @@ func runProver(ctx context.Context, env *Env, pf proverFlags) error {
 		if err != nil {
 			return usageError{err}
 		}
-		fmt.Fprintf(env.Stdout, "cairn: prover worker %s running %s and %s, %d at a time, on %s\n", w.ID(), rlnjob.Kind, sigjob.Kind, pf.concurrency, url)
+		fmt.Fprintf(env.Stdout, "cairn: prover worker %s running %s, %d at a time, on %s\n", w.ID(), strings.Join(kinds, ", "), pf.concurrency, url)
 		wg.Go(func() { errs <- w.Run(ctx) })
 	}
 	wg.Wait()
@@ -169,14 +186,18 @@ func startEmbeddedNATS(env *Env, pf proverFlags) (*natsembed.Server, error) {
 	if port == 0 {
 		port = natsembed.RandomPort
 	}
-	dataDir := pf.dataDir
-	if dataDir == "" {
-		dataDir = env.Getenv("CAIRN_DATA_DIR")
+	return natsembed.Start(natsembed.Options{DataDir: filepath.Join(proverDataDir(env, pf), "farm", "nats"), Host: host, Port: port})
+}
+
+// proverDataDir is --data-dir, else $CAIRN_DATA_DIR, else the default.
+func proverDataDir(env *Env, pf proverFlags) string {
+	if pf.dataDir != "" {
+		return pf.dataDir
 	}
-	if dataDir == "" {
-		dataDir = config.DefaultDataDir(env.Getenv)
+	if d := env.Getenv("CAIRN_DATA_DIR"); d != "" {
+		return d
 	}
-	return natsembed.Start(natsembed.Options{DataDir: filepath.Join(dataDir, "farm", "nats"), Host: host, Port: port})
+	return config.DefaultDataDir(env.Getenv)
 }
 
 // connectJetStream opens a NATS connection named name and its JetStream

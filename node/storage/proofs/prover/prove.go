@@ -53,8 +53,13 @@ func ProveSlot(ctx context.Context, src slots.BlockReader, m *manifest.Manifest,
 	if err != nil {
 		return nil, fmt.Errorf("prover: slot %d: %w", slot, err)
 	}
+	return newResult(proof, entropy, w, cells, start), nil
+}
+
+// newResult is the Result of proof, made for w since start.
+func newResult(proof *proofs.Proof, entropy *big.Int, w *circuit.Witness, cells []uint64, start time.Time) *Result {
 	pub := proofs.PublicInputs{Entropy: new(big.Int).Set(entropy), DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}
-	return &Result{Proof: proof, Public: pub, Cells: cells, Elapsed: time.Since(start)}, nil
+	return &Result{Proof: proof, Public: pub, Cells: cells, Elapsed: time.Since(start)}
 }
 
 // SlotWitness is ProveSlot up to the proof: it opens (or builds) the slot

@@ -58,6 +58,17 @@ type Options struct {
 	SetupWait time.Duration
 	// Registerer receives the self-check metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Remote, when set, makes the Groth16 proofs elsewhere (a prover
+	// farm): Prove builds the witness here, tries Remote, and proves
+	// locally when Remote fails (logged at Warn). Nil: always local.
+	Remote Remote
+}
+
+// Remote proves a witness under keys somewhere else and returns the proof,
+// which must verify under keys.VerifyingKey() (Prove does not check it
+// again: a farm checks every result itself).
+type Remote interface {
+	Prove(ctx context.Context, keys *proofs.Keys, w *circuit.Witness) (*proofs.Proof, error)
 }
 
 // Service proves slots of the datasets in a store by manifest CID, with
@@ -197,7 +208,8 @@ func (s *Service) RetryAfter(n int) time.Duration {
 }
 
 // Prove proves slot of the protected dataset whose manifest CID is c, for
-// entropy with n samples. Errors: those of ec.Open (storage.ErrNotFound for
+// entropy with n samples: on Options.Remote when set (falling back to this
+// machine), else here. Errors: those of ec.Open (storage.ErrNotFound for
 // an unknown CID, ec.ErrNotProtected), Keys and ProveSlot.
 func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.Int, n int) (*Result, error) {
 	d, err := ec.Open(ctx, s.opts.Store, c, s.opts.EC)
@@ -218,7 +230,23 @@ func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.I
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return ProveSlot(ctx, d, d.Manifest(), slot, entropy, keys, opts)
+	if s.opts.Remote == nil {
+		return ProveSlot(ctx, d, d.Manifest(), slot, entropy, keys, opts)
+	}
+	start := time.Now()
+	w, cells, err := SlotWitness(ctx, d, d.Manifest(), slot, entropy, n, opts)
+	if err != nil {
+		return nil, err
+	}
+	proof, err := s.opts.Remote.Prove(ctx, keys, w)
+	if err != nil {
+		s.log.Warn("remote storage proof failed; proving here", "cid", c, "slot", slot, "samples", n, "err", err,
+			"after", time.Since(start).Round(time.Millisecond))
+		if proof, err = keys.Prove(w); err != nil {
+			return nil, fmt.Errorf("prover: slot %d: %w", slot, err)
+		}
+	}
+	return newResult(proof, entropy, w, cells, start), nil
 }
 
 // Input returns what Prove would prove, without proving: the witness of n
