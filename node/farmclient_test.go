@@ -223,4 +223,11 @@ func TestFarmStorageProofs(t *testing.T) {
 		t.Errorf("jobs after the worker stopped = %d, want still 1", got)
 	}
 	t.Logf("proof without the worker took %v (storage_timeout 3s, then local)", time.Since(start).Round(time.Millisecond))
+	st, err := n.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Proofs.StorageProofs != 2 || st.Proofs.StorageProofsFarm != 1 {
+		t.Errorf("status: %d storage proofs, %d on the farm; want 2 and 1", st.Proofs.StorageProofs, st.Proofs.StorageProofsFarm)
+	}
 }

@@ -67,6 +67,8 @@ func (n *Node) Status(ctx context.Context) (api.NodeStatus, error) {
 	st.Proofs.SelfCheckPassing = int(m.sum("cairn_storage_proof_selfcheck_ok", "", ""))
 	st.Proofs.SelfCheckDatasets = m.count("cairn_storage_proof_selfcheck_ok")
 	st.Proofs.RLNProofs = m.histCount("waku_rln_proof_generation_duration_seconds")
+	st.Proofs.StorageProofs = m.histCount("cairn_storage_proof_duration_seconds")
+	st.Proofs.StorageProofsFarm = m.histCountWith("cairn_storage_proof_duration_seconds", "prover", "farm")
 	return st, nil
 }
 
@@ -133,10 +135,16 @@ func (m metricSet) sum(name, label, value string) float64 {
 func (m metricSet) count(name string) int { return len(m[name].GetMetric()) }
 
 // histCount adds the sample counts of the histogram family name.
-func (m metricSet) histCount(name string) uint64 {
+func (m metricSet) histCount(name string) uint64 { return m.histCountWith(name, "", "") }
+
+// histCountWith adds the sample counts of the series of histogram family
+// name whose label is value (all series when label is empty).
+func (m metricSet) histCountWith(name, label, value string) uint64 {
 	var total uint64
 	for _, s := range m[name].GetMetric() {
-		total += s.GetHistogram().GetSampleCount()
+		if label == "" || hasLabel(s, label, value) {
+			total += s.GetHistogram().GetSampleCount()
+		}
 	}
 	return total
 }

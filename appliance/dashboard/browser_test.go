@@ -67,6 +67,7 @@ type browserReport struct {
 	Datasets      int      `json:"datasets"`
 	DatasetBytes  uint64   `json:"dataset_bytes"`
 	DatasetText   string   `json:"dataset_bytes_text"`
+	StorageProofs string   `json:"storage_proofs_text"`
 	UsedBytes     uint64   `json:"used_bytes"`
 	MemoryText    string   `json:"memory_text"`
 	Accel         []struct {
@@ -138,6 +139,9 @@ func TestBrowser(t *testing.T) {
 	}
 	if !rep.RebootDisabled || rep.ActionReason == "" {
 		t.Errorf("reboot button disabled=%v, reason %q; want it disabled with the reason on a host", rep.RebootDisabled, rep.ActionReason)
+	}
+	if rep.StorageProofs != "0" {
+		t.Errorf("storage proofs shown as %q, want 0 on a node that made none", rep.StorageProofs)
 	}
 	if rep.FarmHidden || !strings.Contains(rep.FarmText, "worker browser-worker") || !strings.Contains(rep.FarmText, "queue sig-verify") {
 		t.Errorf("farm panel hidden=%v, text %q; want the farm's queue and its worker", rep.FarmHidden, rep.FarmText)

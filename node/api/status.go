@@ -79,6 +79,10 @@ type ProofStatus struct {
 	SelfCheckFailures uint64 `json:"selfcheck_failures"`
 	// RLNProofs counts RLN proofs made for the node's own messages.
 	RLNProofs uint64 `json:"rln_proofs"`
+	// StorageProofs counts storage proofs made (REST and self-checks);
+	// StorageProofsFarm those whose Groth16 part a prover farm made.
+	StorageProofs     uint64 `json:"storage_proofs"`
+	StorageProofsFarm uint64 `json:"storage_proofs_farm"`
 }
 
 // AccelBackend is one accel backend of the build.

@@ -88,6 +88,7 @@ try {
       alarm_hidden: el('alarm').hidden,
       farm_hidden: el('farm-card').hidden,
       farm_text: el('farm-fields').textContent,
+      storage_proofs_text: el('proofs-storage').textContent,
     };
   }));
 

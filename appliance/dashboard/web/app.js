@@ -174,6 +174,9 @@ function renderNode(n, err) {
   set('relay-spam', num(r.rln_spam), r.rln_spam);
   const p = n.proofs;
   set('proofs-rln', num(p.rln_proofs), p.rln_proofs);
+  set('proofs-storage', p.storage_proofs_farm
+    ? `${num(p.storage_proofs)} (${num(p.storage_proofs_farm)} on the farm)`
+    : num(p.storage_proofs), p.storage_proofs);
   // A dataset whose last self-check failed is an alarm: the node could
   // not prove that it still holds data it promised to keep.
   const failing = (p.selfcheck_datasets || 0) - (p.selfcheck_passing || 0);

@@ -284,6 +284,30 @@ func gather(t *testing.T, reg *prometheus.Registry, name, c string) (float64, bo
 	return 0, false
 }
 
+// histCount returns the sample count of the series of histogram name
+// whose "prover" label is where.
+func histCount(t *testing.T, reg *prometheus.Registry, name, where string) uint64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "prover" && l.GetValue() == where {
+					n += m.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+	}
+	return n
+}
+
 // TestSelfCheck runs the self-check on a stored dataset: it passes (gauge
 // 1), then fails once every block is lost (gauge 0, one failure), and the
 // gauge goes when the dataset is deleted.
@@ -303,6 +327,9 @@ func TestSelfCheck(t *testing.T) {
 	}
 	if v, ok := gather(t, reg, "cairn_storage_proof_selfcheck_ok", pc); !ok || v != 1 {
 		t.Errorf("gauge after a pass = %v (present %v), want 1", v, ok)
+	}
+	if n := histCount(t, reg, "cairn_storage_proof_duration_seconds", "local"); n != 1 {
+		t.Errorf("proof durations observed locally = %d, want 1", n)
 	}
 
 	all, err := f.store.DatasetBlocks(ctx, f.pc, 0, 0)

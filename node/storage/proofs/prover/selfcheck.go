@@ -25,14 +25,20 @@ import (
 // its keys take the least time to set up.
 const selfCheckSamples = 1
 
-// selfCheckMetrics are the self-check's gauge and counter.
-type selfCheckMetrics struct {
+// serviceMetrics are the service's metrics: the self-check's gauge and
+// counter, and the proving time of every proof.
+type serviceMetrics struct {
 	ok       *prometheus.GaugeVec
 	failures prometheus.Counter
+	// duration is Prove's time by sample count and where the Groth16
+	// part ran ("local", or "farm" when Options.Remote made it).
+	duration *prometheus.HistogramVec
+	// fallbacks counts Remote failures that were proved locally instead.
+	fallbacks prometheus.Counter
 }
 
-func newSelfCheckMetrics(reg prometheus.Registerer) *selfCheckMetrics {
-	m := &selfCheckMetrics{
+func newServiceMetrics(reg prometheus.Registerer) *serviceMetrics {
+	m := &serviceMetrics{
 		ok: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "cairn_storage_proof_selfcheck_ok",
 			Help: "1 when the last storage-proof self-check of the dataset (manifest CID) proved and verified, 0 when it failed.",
@@ -41,9 +47,18 @@ func newSelfCheckMetrics(reg prometheus.Registerer) *selfCheckMetrics {
 			Name: "cairn_storage_proof_selfcheck_failures_total",
 			Help: "Storage-proof self-checks that failed to prove or verify a stored slot.",
 		}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cairn_storage_proof_duration_seconds",
+			Help:    "Time to make a storage proof (slot trees, cells and Groth16; not a key setup), by sample count and where the Groth16 part ran (local or farm).",
+			Buckets: []float64{0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60, 120},
+		}, []string{"samples", "prover"}),
+		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cairn_storage_proof_farm_fallbacks_total",
+			Help: "Storage proofs the prover farm failed to make in time, made locally instead.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.ok, m.failures)
+		reg.MustRegister(m.ok, m.failures, m.duration, m.fallbacks)
 	}
 	return m
 }

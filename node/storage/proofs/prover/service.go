@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -56,7 +57,8 @@ type Options struct {
 	// SetupWait is how long Keys waits for a running setup. Zero means
 	// DefaultSetupWait.
 	SetupWait time.Duration
-	// Registerer receives the self-check metrics; nil registers none.
+	// Registerer receives the service's metrics (self-check, proving
+	// time, farm fallbacks); nil registers none.
 	Registerer prometheus.Registerer
 	// Remote, when set, makes the Groth16 proofs elsewhere (a prover
 	// farm): Prove builds the witness here, tries Remote, and proves
@@ -81,7 +83,7 @@ type Service struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	prove   chan struct{} // one proof at a time
-	metrics *selfCheckMetrics
+	metrics *serviceMetrics
 
 	mu     sync.Mutex
 	keys   map[int]*keyEntry
@@ -96,7 +98,7 @@ type keyEntry struct {
 }
 
 // NewService returns a service over opts.Store. It does no I/O; it
-// registers the self-check metrics with opts.Registerer (once per
+// registers the service's metrics with opts.Registerer (once per
 // registry).
 func NewService(opts Options) *Service {
 	if opts.MaxSamples <= 0 {
@@ -113,7 +115,7 @@ func NewService(opts Options) *Service {
 	return &Service{
 		opts: opts, log: log.With("subsys", "node/storage/proofs"), ctx: ctx, cancel: cancel,
 		prove: make(chan struct{}, 1), keys: map[int]*keyEntry{}, gauged: map[string]bool{},
-		metrics: newSelfCheckMetrics(opts.Registerer),
+		metrics: newServiceMetrics(opts.Registerer),
 	}
 }
 
@@ -231,22 +233,31 @@ func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.I
 		return nil, ctx.Err()
 	}
 	if s.opts.Remote == nil {
-		return ProveSlot(ctx, d, d.Manifest(), slot, entropy, keys, opts)
+		res, err := ProveSlot(ctx, d, d.Manifest(), slot, entropy, keys, opts)
+		if err == nil {
+			s.metrics.duration.WithLabelValues(strconv.Itoa(n), "local").Observe(res.Elapsed.Seconds())
+		}
+		return res, err
 	}
 	start := time.Now()
 	w, cells, err := SlotWitness(ctx, d, d.Manifest(), slot, entropy, n, opts)
 	if err != nil {
 		return nil, err
 	}
+	where := "farm"
 	proof, err := s.opts.Remote.Prove(ctx, keys, w)
 	if err != nil {
 		s.log.Warn("remote storage proof failed; proving here", "cid", c, "slot", slot, "samples", n, "err", err,
 			"after", time.Since(start).Round(time.Millisecond))
+		s.metrics.fallbacks.Inc()
+		where = "local"
 		if proof, err = keys.Prove(w); err != nil {
 			return nil, fmt.Errorf("prover: slot %d: %w", slot, err)
 		}
 	}
-	return newResult(proof, entropy, w, cells, start), nil
+	res := newResult(proof, entropy, w, cells, start)
+	s.metrics.duration.WithLabelValues(strconv.Itoa(n), where).Observe(res.Elapsed.Seconds())
+	return res, nil
 }
 
 // Input returns what Prove would prove, without proving: the witness of n
