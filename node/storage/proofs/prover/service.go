@@ -143,8 +143,8 @@ func (s *Service) Close() {
 // ErrSetupRunning. A failed setup is returned once and retried on the
 // next call. Errors wrap ErrInput for n out of range.
 func (s *Service) Keys(ctx context.Context, n int) (*proofs.Keys, error) {
-	if n < 1 || n > s.opts.MaxSamples {
-		return nil, fmt.Errorf("%w: samples %d, want 1..%d", ErrInput, n, s.opts.MaxSamples)
+	if err := s.checkSamples(n); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	e := s.keys[n]
@@ -226,21 +226,25 @@ func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.I
 	if err != nil {
 		return nil, err
 	}
-	select {
-	case s.prove <- struct{}{}:
-		defer func() { <-s.prove }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 	if s.opts.Remote == nil {
+		if err := s.acquire(ctx); err != nil {
+			return nil, err
+		}
+		defer s.release()
 		res, err := ProveSlot(ctx, d, d.Manifest(), slot, entropy, keys, opts)
 		if err == nil {
 			s.metrics.duration.WithLabelValues(strconv.Itoa(n), "local").Observe(res.Elapsed.Seconds())
 		}
 		return res, err
 	}
+	// The witness is built here, one at a time; the remote proofs of
+	// several requests may then run at once.
 	start := time.Now()
+	if err := s.acquire(ctx); err != nil {
+		return nil, err
+	}
 	w, cells, err := SlotWitness(ctx, d, d.Manifest(), slot, entropy, n, opts)
+	s.release()
 	if err != nil {
 		return nil, err
 	}
@@ -251,13 +255,39 @@ func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.I
 			"after", time.Since(start).Round(time.Millisecond))
 		s.metrics.fallbacks.Inc()
 		where = "local"
-		if proof, err = keys.Prove(w); err != nil {
+		if err := s.acquire(ctx); err != nil {
+			return nil, err
+		}
+		proof, err = keys.Prove(w)
+		s.release()
+		if err != nil {
 			return nil, fmt.Errorf("prover: slot %d: %w", slot, err)
 		}
 	}
 	res := newResult(proof, entropy, w, cells, start)
 	s.metrics.duration.WithLabelValues(strconv.Itoa(n), where).Observe(res.Elapsed.Seconds())
 	return res, nil
+}
+
+// acquire waits for the right to use the cores (one proof or witness at
+// a time) or for ctx; release gives it back.
+func (s *Service) acquire(ctx context.Context) error {
+	select {
+	case s.prove <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Service) release() { <-s.prove }
+
+// checkSamples refuses a sample count outside 1..MaxSamples.
+func (s *Service) checkSamples(n int) error {
+	if n < 1 || n > s.opts.MaxSamples {
+		return fmt.Errorf("%w: samples %d, want 1..%d", ErrInput, n, s.opts.MaxSamples)
+	}
+	return nil
 }
 
 // Input returns what Prove would prove, without proving: the witness of n
@@ -267,8 +297,8 @@ func (s *Service) Prove(ctx context.Context, c cid.Cid, slot int, entropy *big.I
 // It needs no keys. Errors: those of ec.Open and SlotWitness, and ErrInput
 // for n out of range (as Keys).
 func (s *Service) Input(ctx context.Context, c cid.Cid, slot int, entropy *big.Int, n int) ([]byte, []uint64, error) {
-	if n < 1 || n > s.opts.MaxSamples {
-		return nil, nil, fmt.Errorf("%w: samples %d, want 1..%d", ErrInput, n, s.opts.MaxSamples)
+	if err := s.checkSamples(n); err != nil {
+		return nil, nil, err
 	}
 	p := circuit.DefaultParams(n)
 	d, err := ec.Open(ctx, s.opts.Store, c, s.opts.EC)
