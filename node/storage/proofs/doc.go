@@ -38,7 +38,7 @@
 // Prove computes gnark's Groth16 proof with package internal/accelprove
 // rather than gnark's groth16.Prove: the same solver and the same proof,
 // byte for byte, for the same blinding randomness (TestProveMatchesGnark
-// checks it with crypto/rand fixed), but its five MSMs go through
+// checks it with crypto/rand fixed), but its three MSMs go through
 // accel/msm and the seven NTTs of the quotient through accel/ntt, each
 // routed by size. Without a GPU the router keeps every kernel on the go
 // backend (gnark-crypto's code, as in gnark's prover); where icicle runs on

@@ -10,7 +10,7 @@ import (
 	"github.com/cairn-node/cairn/accel/ntt"
 )
 
-// MSM is the multi-scalar multiplication engine Prove runs its five MSMs
+// MSM is the multi-scalar multiplication engine Prove runs its three MSMs
 // on. accel/msm's MSM satisfies it. Implementations must be safe for
 // concurrent use (Prove calls them from several goroutines at once), must
 // not retain or modify their arguments, and must return the identity for
