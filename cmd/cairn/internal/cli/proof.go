@@ -10,7 +10,9 @@ import (
 	"math/big"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +31,8 @@ func newProofCmd(env *Env, g *globals) *cobra.Command {
 		Long: `proof asks a running node (--api, default the api_addr of the config) to
 prove that it holds a slot of an erasure-coded dataset, or to verify such a
 proof. The first proof with a sample count sets up its keys on the node
-(about 2.5 s for 1 sample, 10 s for 5 on a 2-core machine).`,
+(about 2.5 s for 1 sample, 10 s for 5, minutes for 100 on a 2-core
+machine); prove and verify wait for the setup, saying so, for up to --wait.`,
 	}
 	cmd.AddCommand(newProofProveCmd(env, g), newProofVerifyCmd(env, g), newProofInputCmd(env, g))
 	return cmd
@@ -37,16 +40,17 @@ proof. The first proof with a sample count sets up its keys on the node
 
 func newProofProveCmd(env *Env, g *globals) *cobra.Command {
 	var (
-		api apiFlag
-		req proofsapi.ProveRequest
-		out string
+		api  apiFlag
+		req  proofsapi.ProveRequest
+		out  string
+		wait time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "prove --cid CID --slot N --entropy E",
 		Short: "Prove a slot of a stored erasure-coded dataset; print or save the proof JSON",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			raw, err := postProveRequest(cmd, env, g, api, proofsPath, req, out)
+			raw, err := postProveRequest(cmd, env, g, api, wait, proofsPath, req, out)
 			if err != nil || out == "" {
 				return err
 			}
@@ -61,13 +65,14 @@ func newProofProveCmd(env *Env, g *globals) *cobra.Command {
 	}
 	api.register(cmd)
 	proveRequestFlags(cmd, &req)
+	waitFlag(cmd, &wait)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the proof JSON to `file` instead of stdout")
 	return cmd
 }
 
 // postProveRequest posts req to path on the node and writes the answer to
 // the file out, or to stdout when out is empty; it returns the answer.
-func postProveRequest(cmd *cobra.Command, env *Env, g *globals, api apiFlag, path string, req proofsapi.ProveRequest, out string) (json.RawMessage, error) {
+func postProveRequest(cmd *cobra.Command, env *Env, g *globals, api apiFlag, wait time.Duration, path string, req proofsapi.ProveRequest, out string) (json.RawMessage, error) {
 	if req.CID == "" || req.Entropy == "" {
 		return nil, usageError{errors.New("--cid and --entropy are required")}
 	}
@@ -76,7 +81,7 @@ func postProveRequest(cmd *cobra.Command, env *Env, g *globals, api apiFlag, pat
 		return nil, err
 	}
 	var raw json.RawMessage
-	if err := postJSON(cmd.Context(), c, path, req, &raw); err != nil {
+	if err := postWaiting(cmd.Context(), env, c, wait, path, req, &raw); err != nil {
 		return nil, err
 	}
 	if out == "" {
@@ -116,7 +121,7 @@ tools turn it into a proof for upstream's on-chain verifier, e.g.
 It needs no proving keys on the node.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := postProveRequest(cmd, env, g, api, proofsPath+"/input", req, out); err != nil || out == "" {
+			if _, err := postProveRequest(cmd, env, g, api, 0, proofsPath+"/input", req, out); err != nil || out == "" {
 				return err
 			}
 			_, err := fmt.Fprintf(env.Stdout, "circuit input of slot %d (%d samples) written to %s\n", req.Slot, req.Samples, out)
@@ -134,6 +139,7 @@ func newProofVerifyCmd(env *Env, g *globals) *cobra.Command {
 		api       apiFlag
 		vkPath    string
 		publicPth string
+		wait      time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "verify PROOF.json",
@@ -178,7 +184,7 @@ e.g. codex-contracts-eth verifier/networks/*/proof_main_verification_key.json.`,
 				return err
 			}
 			var v proofsapi.VerifyResponse
-			if err := postJSON(cmd.Context(), c, proofsPath+"/verify", json.RawMessage(raw), &v); err != nil {
+			if err := postWaiting(cmd.Context(), env, c, wait, proofsPath+"/verify", json.RawMessage(raw), &v); err != nil {
 				return err
 			}
 			if !v.Valid {
@@ -192,6 +198,7 @@ e.g. codex-contracts-eth verifier/networks/*/proof_main_verification_key.json.`,
 	f := cmd.Flags()
 	f.StringVar(&vkPath, "vk", "", "verify offline against this snarkjs verification_key.json (with --public)")
 	f.StringVar(&publicPth, "public", "", "the snarkjs public.json of the proof: [entropy, dataset root, slot index]")
+	waitFlag(cmd, &wait)
 	return cmd
 }
 
@@ -234,6 +241,48 @@ func verifySnarkjs(proofJSON []byte, vkPath, publicPath string) error {
 	return nil
 }
 
+// busyError is a 503 with Retry-After: the node is setting up the keys
+// the request needs.
+type busyError struct {
+	ce    *client.Error
+	after time.Duration // Retry-After
+	msg   string        // the server's message
+}
+
+func (e *busyError) Error() string { return e.ce.Error() }
+
+// Unwrap returns the *client.Error.
+func (e *busyError) Unwrap() error { return e.ce }
+
+// postWaiting is postJSON, retried while the node answers that it is
+// setting up keys (503 with Retry-After), for up to wait; it says on
+// stderr what it waits for and for how long it has waited.
+func postWaiting(ctx context.Context, env *Env, c *client.Client, wait time.Duration, path string, in, out any) error {
+	start := time.Now()
+	for {
+		err := postJSON(ctx, c, path, in, out)
+		var busy *busyError
+		if !errors.As(err, &busy) || time.Since(start)+busy.after > wait {
+			if busy != nil {
+				return fmt.Errorf("%w; gave up after --wait %s: run the command again later, or with a longer --wait", err, wait)
+			}
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "cairn: %s; waiting %s (%s so far, up to --wait %s)\n",
+			busy.msg, busy.after, time.Since(start).Round(time.Second), wait)
+		select {
+		case <-time.After(busy.after):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// waitFlag registers --wait into wait.
+func waitFlag(cmd *cobra.Command, wait *time.Duration) {
+	cmd.Flags().DurationVar(wait, "wait", 15*time.Minute, "how long to wait while the node sets up the keys of a new sample count (minutes for many samples); 0: do not wait")
+}
+
 // postJSON posts in as JSON to path on c's node and decodes the answer
 // into out; an error status is a *client.Error with the server's message.
 func postJSON(ctx context.Context, c *client.Client, path string, in, out any) error {
@@ -261,10 +310,14 @@ func postJSON(ctx context.Context, c *client.Client, path string, in, out any) e
 		if json.Unmarshal(raw, &e) == nil && e.Error != "" {
 			msg = e.Error
 		}
+		ce := &client.Error{Status: resp.StatusCode, Message: msg}
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			msg += " (retry in " + ra + " s)"
+			ce.Message += " (retry in " + ra + " s)"
+			if secs, err := strconv.Atoi(ra); err == nil && secs > 0 && resp.StatusCode == http.StatusServiceUnavailable {
+				return &busyError{ce: ce, after: time.Duration(secs) * time.Second, msg: msg}
+			}
 		}
-		return &client.Error{Status: resp.StatusCode, Message: msg}
+		return ce
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("POST %s: malformed answer: %w", path, err)

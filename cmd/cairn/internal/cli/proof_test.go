@@ -1,13 +1,21 @@
 package cli_test
 
 import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-node/cairn/cmd/cairn/internal/cli"
+	"github.com/cairn-node/cairn/node/storage/client"
 	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
+	proofsapi "github.com/cairn-node/cairn/node/storage/proofs/httpapi"
+	"github.com/cairn-node/cairn/node/storage/proofs/prover"
 )
 
 // TestProofCommandsAgainstNode uploads an erasure-coded file to a running
@@ -94,5 +102,46 @@ func TestProofVerifyUpstreamOffline(t *testing.T) {
 	}
 	if code, _, errs := cairn(t, nil, "proof", "verify", "--vk", vk, proof); code == cli.ExitOK || !strings.Contains(errs, "--public") {
 		t.Errorf("proof verify --vk without --public = %d, stderr %q; want a usage error", code, errs)
+	}
+}
+
+// TestProofVerifyWaitsForKeySetup points `cairn proof verify` at a proof
+// service whose key setups outlast its request wait (503 with
+// Retry-After, as a node answers while it sets up many-sample keys): the
+// CLI says what it waits for, retries, and prints the answer once the
+// keys are there; with --wait 0 it gives up at once and says what to do.
+func TestProofVerifyWaitsForKeySetup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: sets up proof keys for 2 and 3 samples")
+	}
+	svc := prover.NewService(prover.Options{Dir: t.TempDir(), SetupWait: time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	defer svc.Close()
+	mux := http.NewServeMux()
+	proofsapi.New(svc, slog.New(slog.DiscardHandler)).Register(mux, client.DefaultPrefix)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	up := filepath.Join("..", "..", "..", "..", "node", "storage", "proofs", "testdata", "upstream")
+	proof, err := os.ReadFile(filepath.Join(up, "hardhat_proof.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func(samples int) string {
+		f := filepath.Join(t.TempDir(), "proof.json")
+		js := fmt.Sprintf(`{"proof":%s,"public":{"entropy":"1","dataSetRoot":"2","slotIndex":3},"samples":%d}`, proof, samples)
+		if err := os.WriteFile(f, []byte(js), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	// Under the service's own 2-sample keys upstream's proof is invalid:
+	// an answer, which is what the wait is for.
+	code, _, errs := cairn(t, nil, "proof", "verify", "--api", srv.URL, "--wait", "2m", body(2))
+	if code == cli.ExitOK || !strings.Contains(errs, "waiting") || !strings.Contains(errs, "INVALID") {
+		t.Errorf("proof verify during a key setup = %d, stderr %q; want waiting lines, then INVALID", code, errs)
+	}
+	code, _, errs = cairn(t, nil, "proof", "verify", "--api", srv.URL, "--wait", "0", body(3))
+	if code == cli.ExitOK || !strings.Contains(errs, "gave up") || strings.Contains(errs, "waiting") {
+		t.Errorf("proof verify --wait 0 during a key setup = %d, stderr %q; want an immediate give-up", code, errs)
 	}
 }

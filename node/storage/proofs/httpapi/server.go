@@ -221,7 +221,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, samples int, err 
 	case errors.Is(err, context.Canceled):
 		status = 499 // the client left
 	}
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		h.log.Debug("proof request waits for a key setup", "path", r.URL.Path, "samples", samples)
+	case status >= 500:
 		h.log.Warn("proof request failed", "path", r.URL.Path, "status", status, "err", err)
 	}
 	writeJSON(w, status, map[string]string{"error": err.Error()})
