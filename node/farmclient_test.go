@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,22 +51,12 @@ func TestFarmRLNProofs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := farm.NewWorker(js, map[string]farm.Handler{rlnjob.Kind: rlnjob.NewHandler(prover)}, farm.WithID("test-worker"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	workerDone := make(chan error, 1)
-	go func() { workerDone <- w.Run(ctx) }()
+	w, stopWorker := runWorker(t, js, map[string]farm.Handler{rlnjob.Kind: rlnjob.NewHandler(prover)}, "test-worker")
 
 	f := newRLNFixture(t)
 	cfg := f.config(t, true)
 	cfg.Farm.URL = srv.ClientURL()
-	n, err := node.New(cfg, node.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
+	n := newNode(t, cfg)
 	if err := n.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -102,8 +92,7 @@ func TestFarmRLNProofs(t *testing.T) {
 	}
 
 	// Farm gone: the node proves locally, without waiting out the timeout.
-	cancel()
-	<-workerDone
+	stopWorker()
 	srv.Close()
 	start := time.Now()
 	publish()
@@ -137,6 +126,27 @@ func metricValue(t *testing.T, n *node.Node, series string) float64 {
 	return 0
 }
 
+// runWorker runs a farm worker with handlers until the returned stop is
+// called (or the test ends); stop returns the worker's Run error.
+func runWorker(t *testing.T, js jetstream.JetStream, handlers map[string]farm.Handler, id string) (w *farm.Worker, stop func() error) {
+	t.Helper()
+	w, err := farm.NewWorker(js, handlers, farm.WithID(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() { stop() })
+	return w, stop
+}
+
 // TestFarmStorageProofs: a node with [farm] storage_proofs has the Groth16
 // part of its storage proofs made by a farm worker that holds its keys (an
 // embedded nats-server and a worker in this process, reading the node's
@@ -144,10 +154,7 @@ func metricValue(t *testing.T, n *node.Node, series string) float64 {
 func TestFarmStorageProofs(t *testing.T) {
 	url := farmtest.Start(t)
 	js := farmtest.Connect(t, url)
-	cfg := config.Default()
-	cfg.DataDir = filepath.Join(t.TempDir(), "data")
-	cfg.APIAddr = "127.0.0.1:0"
-	cfg.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
+	cfg := testConfig(t)
 	cfg.Farm.URL = url
 	cfg.Farm.StorageProofs = true
 	cfg.Farm.StorageTimeout = "3s"
@@ -159,19 +166,9 @@ func TestFarmStorageProofs(t *testing.T) {
 		jobs.Add(1)
 		return h.Handle(ctx, p)
 	})
-	w, err := farm.NewWorker(js, map[string]farm.Handler{storagejob.Kind: counted}, farm.WithID("storage-worker"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	workerDone := make(chan error, 1)
-	go func() { workerDone <- w.Run(ctx) }()
+	_, stopWorker := runWorker(t, js, map[string]farm.Handler{storagejob.Kind: counted}, "storage-worker")
 
-	n, err := node.New(cfg, node.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
+	n := newNode(t, cfg)
 	if err := n.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -213,8 +210,7 @@ func TestFarmStorageProofs(t *testing.T) {
 		t.Fatalf("the farm worker ran %d storage jobs, want 1", got)
 	}
 	// Without the worker the node proves itself, after storage_timeout.
-	cancel()
-	if err := <-workerDone; err != nil {
+	if err := stopWorker(); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()

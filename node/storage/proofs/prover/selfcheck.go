@@ -229,8 +229,8 @@ func (s *Service) pruneSlotFiles(ds []protectedDataset) (int, error) {
 		keep[d.tree.String()] = true
 	}
 	// Hold the prover slot, so no proof writes a slot file meanwhile.
-	s.prove <- struct{}{}
-	defer func() { <-s.prove }()
+	_ = s.acquire(context.Background()) // never fails: Background never ends
+	defer s.release()
 	n := 0
 	for _, e := range entries {
 		tree, _, _ := strings.Cut(e.Name(), ".")
