@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,7 +50,7 @@ func TestFarmRLNProofs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, stopWorker := runWorker(t, js, map[string]farm.Handler{rlnjob.Kind: rlnjob.NewHandler(prover)}, "test-worker")
+	w, stopWorker := farmtest.RunWorker(t, js, map[string]farm.Handler{rlnjob.Kind: rlnjob.NewHandler(prover)}, farm.WithID("test-worker"))
 
 	f := newRLNFixture(t)
 	cfg := f.config(t, true)
@@ -126,27 +125,6 @@ func metricValue(t *testing.T, n *node.Node, series string) float64 {
 	return 0
 }
 
-// runWorker runs a farm worker with handlers until the returned stop is
-// called (or the test ends); stop returns the worker's Run error.
-func runWorker(t *testing.T, js jetstream.JetStream, handlers map[string]farm.Handler, id string) (w *farm.Worker, stop func() error) {
-	t.Helper()
-	w, err := farm.NewWorker(js, handlers, farm.WithID(id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	var once sync.Once
-	var runErr error
-	stop = func() error {
-		once.Do(func() { cancel(); runErr = <-done })
-		return runErr
-	}
-	t.Cleanup(func() { stop() })
-	return w, stop
-}
-
 // TestFarmStorageProofs: a node with [farm] storage_proofs has the Groth16
 // part of its storage proofs made by a farm worker that holds its keys (an
 // embedded nats-server and a worker in this process, reading the node's
@@ -166,7 +144,7 @@ func TestFarmStorageProofs(t *testing.T) {
 		jobs.Add(1)
 		return h.Handle(ctx, p)
 	})
-	_, stopWorker := runWorker(t, js, map[string]farm.Handler{storagejob.Kind: counted}, "storage-worker")
+	_, stopWorker := farmtest.RunWorker(t, js, map[string]farm.Handler{storagejob.Kind: counted}, farm.WithID("storage-worker"))
 
 	n := newNode(t, cfg)
 	if err := n.Start(context.Background()); err != nil {

@@ -216,13 +216,6 @@ func startFarm(t *testing.T) string {
 	t.Helper()
 	url := farmtest.Start(t)
 	js := farmtest.Connect(t, url)
-	w, err := farm.NewWorker(js, map[string]farm.Handler{sigjob.Kind: sigjob.NewHandler()}, farm.WithID("browser-worker"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); w.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	farmtest.RunWorker(t, js, map[string]farm.Handler{sigjob.Kind: sigjob.NewHandler()}, farm.WithID("browser-worker"))
 	return url
 }

@@ -320,24 +320,12 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 // the returned stop is called.
 func runInProcessWorker(t *testing.T, js jetstream.JetStream, id string, h farm.Handler) (stop func()) {
 	t.Helper()
-	w, err := farm.NewWorker(js, map[string]farm.Handler{rlnjob.Kind: h}, farm.WithConfig(testConfig), farm.WithID(id))
-	if err != nil {
-		t.Fatal(err)
+	_, stopWorker := farmtest.RunWorker(t, js, map[string]farm.Handler{rlnjob.Kind: h}, farm.WithConfig(testConfig), farm.WithID(id))
+	return func() {
+		if err := stopWorker(); err != nil {
+			t.Errorf("Worker(%s).Run = %v", id, err)
+		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("Worker(%s).Run = %v", id, err)
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return stop
 }
 
 // TestFarmCatchesBadProof runs a worker that answers with a well-formed

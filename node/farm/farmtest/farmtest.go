@@ -1,18 +1,22 @@
 // Package farmtest gives tests of the prover farm and its users a real
 // NATS server with JetStream (node/farm/natsembed) on a free loopback port,
-// and connections to it, all closed when the test ends.
+// connections to it and workers, all stopped when the test ends.
 //
 //	url := farmtest.Start(t)
 //	js := farmtest.Connect(t, url)
+//	w, stop := farmtest.RunWorker(t, js, handlers, farm.WithID("w1"))
 package farmtest
 
 import (
+	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/cairn-node/cairn/node/farm"
 	"github.com/cairn-node/cairn/node/farm/natsembed"
 )
 
@@ -43,4 +47,32 @@ func Connect(t testing.TB, url string) jetstream.JetStream {
 		t.Fatal(err)
 	}
 	return js
+}
+
+// RunWorker runs a farm worker with handlers (and opts) until the
+// returned stop is called or the test ends. stop returns the worker's Run
+// error; one at the end of the test fails it.
+func RunWorker(t testing.TB, js jetstream.JetStream, handlers map[string]farm.Handler, opts ...farm.Option) (w *farm.Worker, stop func() error) {
+	t.Helper()
+	w, err := farm.NewWorker(js, handlers, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	var (
+		once   sync.Once
+		runErr error
+	)
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("worker %s: Run = %v", w.ID(), err)
+		}
+	})
+	return w, stop
 }

@@ -161,19 +161,7 @@ func TestFarmProvesStorage(t *testing.T) {
 
 	url := farmtest.Start(t)
 	js := farmtest.Connect(t, url)
-	w, err := farm.NewWorker(farmtest.Connect(t, url), map[string]farm.Handler{storagejob.Kind: storagejob.NewHandler(workerDir)}, farm.WithID("storage-worker"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("worker Run = %v", err)
-		}
-	})
+	farmtest.RunWorker(t, farmtest.Connect(t, url), map[string]farm.Handler{storagejob.Kind: storagejob.NewHandler(workerDir)}, farm.WithID("storage-worker"))
 
 	v := storagejob.NewVerifier()
 	v.Add(k.VerifyingKey())
