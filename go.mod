@@ -11,6 +11,7 @@ require (
 	github.com/diskfs/go-diskfs v1.9.4
 	github.com/ethereum/go-ethereum v1.17.10
 	github.com/iden3/go-iden3-crypto v0.0.17
+	github.com/ingonyama-zk/icicle-gnark/v3 v3.2.2
 	github.com/ingonyama-zk/icicle/v3 v3.9.2
 	github.com/insomniacslk/dhcp v0.0.0-20231206064809-8c70d406f6d2
 	github.com/ipfs/go-cid v0.6.2

@@ -2,9 +2,10 @@
 
 package msm
 
-// The icicle backend of the MSM kernel (build tag `icicle`, cgo): icicle
-// v3.9.2's bn254 MSM (curves/bn254/msm.Msm for G1, curves/bn254/g2.G2Msm for
-// G2) on the device accel/internal/icicle selected.
+// The icicle backend of the MSM kernel (build tag `icicle`, cgo): icicle's
+// bn254 MSM (curves/bn254/msm.Msm for G1, curves/bn254/g2.G2Msm for G2, in
+// the flavour accel/internal/icicle/binding names) on the device
+// accel/internal/icicle selected.
 //
 // Representations. gnark-crypto keeps field elements in Montgomery form
 // (x·2^256 mod p) as four little-endian uint64 limbs; icicle keeps them as
@@ -33,14 +34,10 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	"github.com/ingonyama-zk/icicle/v3/wrappers/golang/core"
-	_ "github.com/ingonyama-zk/icicle/v3/wrappers/golang/curves/bn254" // cgo LDFLAGS: -licicle_field_bn254 -licicle_curve_bn254
-	icg2 "github.com/ingonyama-zk/icicle/v3/wrappers/golang/curves/bn254/g2"
-	icmsm "github.com/ingonyama-zk/icicle/v3/wrappers/golang/curves/bn254/msm"
-	"github.com/ingonyama-zk/icicle/v3/wrappers/golang/runtime"
 
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/internal/icicle"
+	"github.com/cairn-node/cairn/accel/internal/icicle/binding"
 )
 
 // icicleFp is a base-field element in icicle's canonical layout.
@@ -96,8 +93,8 @@ func icicleCheck(op string, points, scalars int) error {
 
 // icicleConfig returns the MSM configuration for host inputs: scalars in
 // Montgomery form, points canonical (converted by the caller), one MSM.
-func icicleConfig() core.MSMConfig {
-	cfg := icmsm.GetDefaultMSMConfig()
+func icicleConfig() binding.MSMConfig {
+	cfg := binding.DefaultMSMConfig()
 	cfg.AreScalarsMontgomeryForm = true
 	cfg.AreBasesMontgomeryForm = false
 	return cfg
@@ -110,8 +107,8 @@ type icicleGroup[A, IA, IP any] struct {
 	name string
 	// toIcicle converts a point to icicle's canonical affine layout.
 	toIcicle func(*A) IA
-	// msm is icicle's MSM of the group (icmsm.Msm, icg2.G2Msm).
-	msm func(scalars, bases core.HostOrDeviceSlice, cfg *core.MSMConfig, out core.HostOrDeviceSlice) runtime.EIcicleError
+	// msm is icicle's MSM of the group (binding.G1MSM, binding.G2MSM).
+	msm func(scalars, bases binding.HostOrDeviceSlice, cfg *binding.MSMConfig, out binding.HostOrDeviceSlice) binding.Status
 	// toAffine converts icicle's result back, normalised to affine.
 	toAffine func(IP) (A, error)
 	// onCurve reports whether a result is on the curve.
@@ -124,7 +121,7 @@ var (
 		toIcicle: func(p *bn254.G1Affine) icicleG1Affine {
 			return icicleG1Affine{p.X.Bits(), p.Y.Bits()}
 		},
-		msm: icmsm.Msm,
+		msm: binding.G1MSM,
 		toAffine: func(p icicleG1Projective) (bn254.G1Affine, error) {
 			x, y, err := icicleToAffine(p.x, p.y, p.z, icicleFpToGnark)
 			return bn254.G1Affine{X: x, Y: y}, err
@@ -139,7 +136,7 @@ var (
 				y: icicleFp2{p.Y.A0.Bits(), p.Y.A1.Bits()},
 			}
 		},
-		msm: icg2.G2Msm,
+		msm: binding.G2MSM,
 		toAffine: func(p icicleG2Projective) (bn254.G2Affine, error) {
 			x, y, err := icicleToAffine(p.x, p.y, p.z, icicleFp2ToGnark)
 			return bn254.G2Affine{X: x, Y: y}, err
@@ -153,8 +150,13 @@ func (icicleMSM) G1(points []bn254.G1Affine, scalars []fr.Element) (bn254.G1Affi
 	return icicleRun(icicleG1, points, scalars)
 }
 
-// G2 returns Σ scalars[i]·points[i] in G2, computed by icicle.
+// G2 returns Σ scalars[i]·points[i] in G2, computed by icicle, or by
+// gnark-crypto where the linked flavour has no G2 MSM (icicle-gnark; see
+// accel/internal/icicle/binding).
 func (icicleMSM) G2(points []bn254.G2Affine, scalars []fr.Element) (bn254.G2Affine, error) {
+	if icicleG2.msm == nil {
+		return goMSM{}.G2(points, scalars)
+	}
 	return icicleRun(icicleG2, points, scalars)
 }
 
@@ -175,7 +177,10 @@ func icicleRun[A, IA, IP any](g icicleGroup[A, IA, IP], points []A, scalars []fr
 	}
 	out := make([]IP, 1)
 	cfg := icicleConfig()
-	code := g.msm(core.HostSliceFromElements(scalars), core.HostSliceFromElements(bases), &cfg, core.HostSliceFromElements(out))
+	var code binding.Status
+	icicle.Do(func() {
+		code = g.msm(binding.HostSlice(scalars), binding.HostSlice(bases), &cfg, binding.HostSlice(out))
+	})
 	// icicle's wrapper hands C pointers that do not keep the Go slices
 	// alive: without these, the GC freed bases during the call and reused
 	// its memory, and icicle read garbage (wrong sums, on the curve or off

@@ -41,14 +41,15 @@ func Registrations() []accel.Registration {
 // icicleMinSize routes to icicle only when the probe found a GPU and icicle
 // selected it.
 func icicleMinSize(c accel.Caps) int {
-	if len(c.GPUs) == 0 || !icicleOnGPU() {
+	if len(c.GPUs) == 0 || !IcicleOnGPU() {
 		return accel.Never
 	}
 	return IcicleGPUMinPoints
 }
 
-// icicleOnGPU reports whether icicle is built in and selected a GPU device.
-func icicleOnGPU() bool {
+// IcicleOnGPU reports whether icicle is built in and selected a GPU device
+// (the icicle backend then runs on CUDA, not on its slow CPU device).
+func IcicleOnGPU() bool {
 	d, err := icicle.Device()
 	return err == nil && d.Type != "CPU"
 }

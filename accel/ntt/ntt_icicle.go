@@ -2,9 +2,10 @@
 
 package ntt
 
-// The icicle backend of the NTT kernel (build tag `icicle`, cgo): icicle
-// v3.9.2's bn254 NTT (curves/bn254/ntt.Ntt) on the device
-// accel/internal/icicle selected.
+// The icicle backend of the NTT kernel (build tag `icicle`, cgo): icicle's
+// bn254 NTT (curves/bn254/ntt.Ntt, in the flavour
+// accel/internal/icicle/binding names) on the device accel/internal/icicle
+// selected.
 //
 // Representations. gnark-crypto keeps an element x as the Montgomery form
 // x·R mod r (R = 2^256) in four little-endian uint64 limbs; icicle reads
@@ -33,12 +34,10 @@ import (
 	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	"github.com/ingonyama-zk/icicle/v3/wrappers/golang/core"
-	icbn254 "github.com/ingonyama-zk/icicle/v3/wrappers/golang/curves/bn254"
-	icntt "github.com/ingonyama-zk/icicle/v3/wrappers/golang/curves/bn254/ntt"
 
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/internal/icicle"
+	"github.com/cairn-node/cairn/accel/internal/icicle/binding"
 )
 
 // icicleMinDomainLog is the log2 of the smallest domain the backend
@@ -73,9 +72,9 @@ func newIcicle() (NTT, error) {
 func (icicleNTT) Backend() accel.Backend { return accel.Icicle }
 
 // canonical returns e's canonical value in icicle's limb layout.
-func canonical(e fr.Element) icbn254.ScalarField {
-	var f icbn254.ScalarField
-	var limbs [icbn254.SCALAR_LIMBS]uint32
+func canonical(e fr.Element) binding.ScalarField {
+	var f binding.ScalarField
+	var limbs [binding.ScalarLimbs]uint32
 	for i, w := range e.Bits() {
 		limbs[2*i], limbs[2*i+1] = uint32(w), uint32(w>>32)
 	}
@@ -83,7 +82,7 @@ func canonical(e fr.Element) icbn254.ScalarField {
 }
 
 // icicleOrdering maps an Order onto icicle's orderings.
-var icicleOrdering = [...]core.Ordering{NN: core.KNN, NR: core.KNR, RN: core.KRN}
+var icicleOrdering = [...]binding.Ordering{NN: binding.OrderNN, NR: binding.OrderNR, RN: binding.OrderRN}
 
 // Apply runs transform t of v in place on the device, after making sure
 // the domain covers len(v).
@@ -99,17 +98,18 @@ func (icicleNTT) Apply(v []fr.Element, t Transform) error {
 	if err := ensureDomain(log2(len(v))); err != nil {
 		return err
 	}
-	cfg := icntt.GetDefaultNttConfig()
+	cfg := binding.DefaultNTTConfig()
 	cfg.Ordering = icicleOrdering[t.Order]
 	if t.Coset {
 		copy(cfg.CosetGen[:], canonical(t.shift()).GetLimbs())
 	}
-	dir := core.KForward
+	dir := binding.Forward
 	if t.Inverse {
-		dir = core.KInverse
+		dir = binding.Inverse
 	}
-	s := core.HostSliceFromElements(v)
-	code := icntt.Ntt(s, dir, &cfg, s)
+	s := binding.HostSlice(v)
+	var code binding.Status
+	icicle.Do(func() { code = binding.NTT(s, dir, &cfg, s) })
 	goruntime.KeepAlive(v) // icicle's wrapper does not keep v alive during the call
 	if err := icicle.Error(fmt.Sprintf("%s NTT of %d elements on %s", t, len(v), icicle.DeviceName()), code); err != nil {
 		return fmt.Errorf("ntt: %w", err)
@@ -129,12 +129,15 @@ func ensureDomain(logN int) error {
 		return err
 	}
 	if device.log > 0 {
-		if err := icicle.Error("release the NTT domain", icntt.ReleaseDomain()); err != nil {
+		var code binding.Status
+		icicle.Do(func() { code = binding.ReleaseDomain() })
+		if err := icicle.Error("release the NTT domain", code); err != nil {
 			return fmt.Errorf("ntt: %w", err)
 		}
 		device.log = 0
 	}
-	code := icntt.InitDomain(canonical(root), core.GetDefaultNTTInitDomainConfig())
+	var code binding.Status
+	icicle.Do(func() { code = binding.InitDomain(canonical(root), binding.DefaultNTTInitDomainConfig()) })
 	if err := icicle.Error(fmt.Sprintf("init an NTT domain of 2^%d on %s", logN, icicle.DeviceName()), code); err != nil {
 		return fmt.Errorf("ntt: %w (the device may lack memory for the twiddle tables)", err)
 	}

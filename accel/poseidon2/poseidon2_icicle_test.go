@@ -1,4 +1,4 @@
-//go:build icicle && cgo
+//go:build icicle && cgo && !icicle_gnark
 
 package poseidon2
 

@@ -10,15 +10,14 @@ import (
 	"strings"
 	"sync"
 
-	icrt "github.com/ingonyama-zk/icicle/v3/wrappers/golang/runtime"
-
 	"github.com/cairn-node/cairn/accel"
+	"github.com/cairn-node/cairn/accel/internal/icicle/binding"
 )
 
 var state struct {
 	once sync.Once
 	dev  DeviceID
-	rt   icrt.Device
+	rt   binding.Device
 	err  error
 }
 
@@ -29,8 +28,7 @@ var state struct {
 // Selection: CAIRN_ICICLE_DEVICE when set ("CPU" or "CUDA"); otherwise CUDA
 // device 0 when the CUDA backend is registered and a GPU is present; otherwise
 // the CPU device. The choice is made icicle's process-wide default device, so
-// calls from any goroutine (any OS thread) use it; code that needs another
-// device on one thread uses icicle's runtime.RunOnDevice.
+// calls from any goroutine (any OS thread) use it when they go through Do.
 //
 // concurrency: safe to call from many goroutines.
 func Init() error {
@@ -46,7 +44,7 @@ func Device() (DeviceID, error) {
 
 // Runtime returns the selected device as icicle's runtime.Device, for
 // wrappers that take one (runtime.RunOnDevice, runtime.SetDevice).
-func Runtime() (icrt.Device, error) {
+func Runtime() (binding.Device, error) {
 	state.once.Do(setup)
 	return state.rt, state.err
 }
@@ -61,10 +59,17 @@ func DeviceName() string {
 	return state.dev.String()
 }
 
+// Do runs f, which calls icicle, on the selected device (see binding.Do).
+// Every kernel call goes through it.
+func Do(f func()) { binding.Do(f) }
+
+// Flavour names the icicle wrappers this binary links (binding.Flavour).
+const Flavour = binding.Flavour
+
 // Error converts an icicle status into an error naming the operation; nil for
 // Success.
-func Error(op string, code icrt.EIcicleError) error {
-	if code == icrt.Success {
+func Error(op string, code binding.Status) error {
+	if code == binding.Success {
 		return nil
 	}
 	return fmt.Errorf("icicle: %s: %s", op, code.AsString())
@@ -75,13 +80,13 @@ func setup() {
 	// The CPU device is compiled into libicicle_device; only extra backends
 	// (CUDA) are loaded from a directory. BackendLoadFailed just means there
 	// is none, which is normal on a machine without a GPU.
-	if code := icrt.LoadBackendFromEnvOrDefault(); code != icrt.Success && code != icrt.BackendLoadFailed {
+	if code := binding.LoadBackendFromEnvOrDefault(); code != binding.Success && code != binding.BackendLoadFailed {
 		state.err = fmt.Errorf("icicle: load backends from $%s=%q: %s: %w (unset it or point it at an icicle backend install)",
 			BackendDirEnv, os.Getenv(BackendDirEnv), code.AsString(), accel.ErrUnavailable)
 		return
 	}
-	registered, code := icrt.GetRegisteredDevices()
-	if code != icrt.Success {
+	registered, code := binding.GetRegisteredDevices()
+	if code != binding.Success {
 		state.err = fmt.Errorf("icicle: list devices: %s: %w", code.AsString(), accel.ErrUnavailable)
 		return
 	}
@@ -104,15 +109,16 @@ func setup() {
 		if !slices.Contains(registered, typ) {
 			continue
 		}
-		d := icrt.CreateDevice(typ, 0)
-		if typ != "CPU" && !icrt.IsDeviceAvailable(&d) {
+		d := binding.CreateDevice(typ, 0)
+		if typ != "CPU" && !binding.IsDeviceAvailable(&d) {
 			continue
 		}
-		if code := icrt.SetDefaultDevice(&d); code != icrt.Success {
-			state.err = fmt.Errorf("icicle: select %s:0: %s: %w", typ, code.AsString(), accel.ErrUnavailable)
+		state.rt = d
+		if code := binding.Select(&state.rt); code != binding.Success {
+			state.err = fmt.Errorf("icicle: select %s:0 (%s): %s: %w", typ, Flavour, code.AsString(), accel.ErrUnavailable)
 			return
 		}
-		state.dev, state.rt = DeviceID{Type: typ, ID: 0}, d
+		state.dev = DeviceID{Type: typ, ID: 0}
 		return
 	}
 	hint := "is the CUDA backend installed and a GPU present?"

@@ -4,6 +4,7 @@
 //	go run ./accel/internal/icicle/build               # build (or reuse) the CPU libraries
 //	go run ./accel/internal/icicle/build --print-env   # only `export CGO_…=…` lines, for a Makefile
 //	go run ./accel/internal/icicle/build --cuda        # also the CUDA backend (needs nvcc and its source)
+//	go run ./accel/internal/icicle/build --flavour gnark --cuda   # icicle-gnark with its open CUDA backend
 //
 // It finds the icicle v3 Go module (go list -m, else go mod download), copies
 // its C++ tree into a work directory beside the cache, configures cmake for
@@ -12,6 +13,11 @@
 // ${XDG_CACHE_HOME:-$HOME/.cache}/cairn/icicle/<version>-<cpu|cuda>. A cache
 // that already holds the libraries is reused and nothing is built. The module
 // cache itself is never written to.
+//
+// --flavour gnark builds github.com/ingonyama-zk/icicle-gnark/v3 instead (the
+// `icicle icicle_gnark` tags, see accel/internal/icicle/binding): MSM, G2 MSM
+// and NTT only, no Taskflow, and a CUDA backend that ships in the module, so
+// --cuda needs only nvcc. Its cache is <version>-gnark-<cpu|cuda>.
 package main
 
 import (
@@ -32,32 +38,53 @@ import (
 	"time"
 )
 
-// Module path and the version Cairn is tested with. The version in go.mod
-// wins when the module is already required there.
-const (
-	modulePath     = "github.com/ingonyama-zk/icicle/v3"
-	defaultVersion = "v3.9.2"
-	curve          = "bn254"
-)
+const curve = "bn254"
+
+// flavour is one icicle v3 source tree the Go wrappers can link.
+type flavour struct {
+	// name is the --flavour value; "" for the default.
+	name string
+	// modulePath and defaultVersion: the module and the version Cairn is
+	// tested with. The version in go.mod wins when it is required there.
+	modulePath, defaultVersion string
+	// libs are the shared libraries its Go wrappers link for BN254.
+	libs []string
+	// tags are the build tags that select it.
+	tags string
+	// cudaInModule reports whether the module holds its CUDA backend source.
+	cudaInModule bool
+	// taskflow reports whether its CPU backend fetches Taskflow.
+	taskflow bool
+}
+
+var flavours = map[string]flavour{
+	"v3": {
+		modulePath: "github.com/ingonyama-zk/icicle/v3", defaultVersion: "v3.9.2",
+		libs:     []string{"libicicle_device.so", "libicicle_field_" + curve + ".so", "libicicle_curve_" + curve + ".so", "libicicle_hash.so"},
+		tags:     "icicle",
+		taskflow: true,
+	},
+	"gnark": {
+		name:       "gnark",
+		modulePath: "github.com/ingonyama-zk/icicle-gnark/v3", defaultVersion: "v3.2.2",
+		libs:         []string{"libicicle_device.so", "libicicle_field_" + curve + ".so", "libicicle_curve_" + curve + ".so"},
+		tags:         "icicle,icicle_gnark",
+		cudaInModule: true,
+	},
+}
 
 // taskflowDir is the offline copy of Taskflow v3.8.0 (the commit icicle's CPU
 // backend fetches at configure time), relative to the repository root.
 const taskflowDir = "../shared/third_party/taskflow-3.8.0"
 
-// libs are the shared libraries the Go wrappers link for BN254
-// (-licicle_device, -licicle_field_bn254, -licicle_curve_bn254, -licicle_hash).
-var libs = []string{
-	"libicicle_device.so",
-	"libicicle_field_" + curve + ".so",
-	"libicicle_curve_" + curve + ".so",
-	"libicicle_hash.so",
-}
-
 type options struct {
+	flavour    flavour
+	cudaArch   string
 	prefix     string
 	cuda       bool
 	cudaSrc    string
 	printEnv   bool
+	printPath  bool
 	taskflow   string
 	force      bool
 	keepBuild  bool
@@ -72,16 +99,25 @@ type options struct {
 
 func main() {
 	var o options
+	name := flag.String("flavour", "v3", "icicle source tree: v3 (github.com/ingonyama-zk/icicle/v3, tag icicle) or gnark (icicle-gnark/v3, tags icicle,icicle_gnark; open CUDA backend)")
+	flag.StringVar(&o.cudaArch, "cuda-arch", "", "CUDA architectures for --cuda (cmake list, e.g. 90 for H100/H200; default: the GPUs of this machine)")
 	flag.StringVar(&o.prefix, "prefix", "", "install directory (default ${XDG_CACHE_HOME:-$HOME/.cache}/cairn/icicle/<version>-<cpu|cuda>)")
 	flag.BoolVar(&o.cuda, "cuda", false, "also build the CUDA backend (needs nvcc and the icicle CUDA backend source, see --cuda-src)")
 	flag.StringVar(&o.cudaSrc, "cuda-src", os.Getenv("ICICLE_CUDA_BACKEND_SRC"), "directory holding the icicle CUDA backend source, copied to icicle/backend/cuda (env ICICLE_CUDA_BACKEND_SRC)")
 	flag.StringVar(&o.taskflow, "taskflow", os.Getenv("ICICLE_TASKFLOW_DIR"), "offline Taskflow v3.8.0 source (default <repo>/"+taskflowDir+" when present; env ICICLE_TASKFLOW_DIR)")
+	flag.BoolVar(&o.printPath, "print-prefix", false, "print only the install directory of an already built cache (exit 1 when it is missing)")
 	flag.BoolVar(&o.printEnv, "print-env", false, "print only `export CGO_…` lines for an already built cache (exit 1 when it is missing)")
 	flag.BoolVar(&o.force, "force", false, "rebuild even when the cache holds the libraries")
 	flag.BoolVar(&o.keepBuild, "keep-build", false, "keep the cmake work directory after installing")
 	flag.IntVar(&o.jobs, "j", runtime.NumCPU(), "parallel compile jobs (about 0.5 GB of memory each)")
 	flag.BoolVar(&o.verbose, "v", false, "show cmake's output")
 	flag.Parse()
+	f, ok := flavours[*name]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "icicle build: --flavour %q: want v3 or gnark\n", *name)
+		os.Exit(2)
+	}
+	o.flavour = f
 	o.stdout, o.stderr = os.Stdout, os.Stderr
 	if err := run(&o); err != nil {
 		fmt.Fprintf(os.Stderr, "icicle build: %v\n", err)
@@ -90,6 +126,9 @@ func main() {
 }
 
 func run(o *options) error {
+	if o.flavour.modulePath == "" {
+		o.flavour = flavours["v3"]
+	}
 	root, err := repoRoot()
 	if err != nil {
 		return err
@@ -98,13 +137,14 @@ func run(o *options) error {
 	if o.prefix == "" {
 		// The version is needed for the default prefix; --print-env must stay
 		// quiet and fast, so it asks go list only (no download).
-		if err := locate(o, !o.printEnv); err != nil && !o.printEnv {
+		quiet := o.printEnv || o.printPath
+		if err := locate(o, !quiet); err != nil && !quiet {
 			return err
 		}
 		if o.modVersion == "" {
-			o.modVersion = defaultVersion
+			o.modVersion = o.flavour.defaultVersion
 		}
-		o.prefix, err = defaultPrefix(o.modVersion, o.cuda)
+		o.prefix, err = defaultPrefix(o.flavour, o.modVersion, o.cuda)
 		if err != nil {
 			return err
 		}
@@ -114,18 +154,22 @@ func run(o *options) error {
 		return err
 	}
 
-	if o.printEnv {
-		if !cached(o.prefix) {
+	if o.printEnv || o.printPath {
+		if !cached(o.prefix, o.flavour.libs) {
 			return fmt.Errorf("no icicle libraries in %s: run `make icicle` (go run ./accel/internal/icicle/build) first", o.prefix)
 		}
-		printEnv(o.stdout, o.prefix, true)
+		if o.printPath {
+			fmt.Fprintln(o.stdout, o.prefix)
+			return nil
+		}
+		printEnv(o.stdout, o.prefix, o.flavour.tags, true)
 		return nil
 	}
 
-	if cached(o.prefix) && !o.force {
+	if cached(o.prefix, o.flavour.libs) && !o.force {
 		fmt.Fprintf(o.stdout, "icicle: cache %s already holds the libraries; nothing to build (use --force to rebuild)\n", o.prefix)
-		printLibSizes(o.stdout, o.prefix)
-		printEnv(o.stdout, o.prefix, false)
+		printLibSizes(o.stdout, o.prefix, o.flavour.libs)
+		printEnv(o.stdout, o.prefix, o.flavour.tags, false)
 		return nil
 	}
 	if o.moduleDir == "" {
@@ -160,7 +204,7 @@ type moduleInfo struct {
 // -m), then by downloading the pinned version into the module cache.
 func locate(o *options, download bool) error {
 	var m moduleInfo
-	out, err := exec.Command("go", "list", "-m", "-json", modulePath).Output()
+	out, err := exec.Command("go", "list", "-m", "-json", o.flavour.modulePath).Output()
 	if err == nil && json.Unmarshal(out, &m) == nil && m.Dir != "" {
 		o.moduleDir, o.modVersion = m.Dir, m.Version
 		return nil
@@ -173,8 +217,9 @@ func locate(o *options, download bool) error {
 	}
 	version := o.modVersion
 	if version == "" {
-		version = defaultVersion
+		version = o.flavour.defaultVersion
 	}
+	modulePath := o.flavour.modulePath
 	cmd := exec.Command("go", "mod", "download", "-json", modulePath+"@"+version)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -190,7 +235,7 @@ func locate(o *options, download bool) error {
 	return nil
 }
 
-func defaultPrefix(version string, cuda bool) (string, error) {
+func defaultPrefix(f flavour, version string, cuda bool) (string, error) {
 	base := os.Getenv("XDG_CACHE_HOME")
 	if base == "" {
 		home, err := os.UserHomeDir()
@@ -203,11 +248,14 @@ func defaultPrefix(version string, cuda bool) (string, error) {
 	if cuda {
 		kind = "cuda"
 	}
+	if f.name != "" {
+		kind = f.name + "-" + kind
+	}
 	return filepath.Join(base, "cairn", "icicle", version+"-"+kind), nil
 }
 
-// cached reports whether prefix/lib holds every library the wrappers link.
-func cached(prefix string) bool {
+// cached reports whether prefix/lib holds every library in libs.
+func cached(prefix string, libs []string) bool {
 	for _, l := range libs {
 		if fi, err := os.Stat(filepath.Join(prefix, "lib", l)); err != nil || fi.Size() == 0 {
 			return false
@@ -218,12 +266,12 @@ func cached(prefix string) bool {
 
 // printEnv prints the cgo flags for the libraries in prefix. The rpath lets
 // test binaries find the libraries without LD_LIBRARY_PATH.
-func printEnv(w io.Writer, prefix string, only bool) {
+func printEnv(w io.Writer, prefix, tags string, only bool) {
 	lib := filepath.Join(prefix, "lib")
 	ld := fmt.Sprintf("-L%s -Wl,-rpath,%s", lib, lib)
 	cf := "-I" + filepath.Join(prefix, "include")
 	if !only {
-		fmt.Fprintln(w, "icicle: use these with `go build/test -tags icicle` (or eval \"$(go run ./accel/internal/icicle/build --print-env)\"):")
+		fmt.Fprintf(w, "icicle: use these with `go build/test -tags %s` (or eval \"$(go run ./accel/internal/icicle/build --print-env)\" with the same flags):\n", tags)
 	}
 	fmt.Fprintf(w, "export CGO_ENABLED=1\n")
 	fmt.Fprintf(w, "export CGO_LDFLAGS=%s\n", shellQuote(ld))
@@ -237,7 +285,7 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func printLibSizes(w io.Writer, prefix string) {
+func printLibSizes(w io.Writer, prefix string, libs []string) {
 	var total int64
 	for _, l := range libs {
 		fi, err := os.Stat(filepath.Join(prefix, "lib", l))
@@ -275,13 +323,13 @@ func build(o *options) error {
 		if err := needTool("nvcc", "nvidia-cuda-toolkit"); err != nil {
 			return fmt.Errorf("--cuda: %w", err)
 		}
-		if o.cudaSrc == "" {
+		if o.cudaSrc == "" && !o.flavour.cudaInModule {
 			return errors.New("--cuda: icicle's CUDA backend is not part of the Go module (upstream fetches it from a private repository); " +
 				"pass --cuda-src DIR (or ICICLE_CUDA_BACKEND_SRC) with its source, or install Ingonyama's prebuilt CUDA backend " +
 				"and point ICICLE_BACKEND_INSTALL_DIR at it at run time")
 		}
 	}
-	fmt.Fprintf(o.stdout, "icicle: %s %s from %s\n", modulePath, o.modVersion, o.moduleDir)
+	fmt.Fprintf(o.stdout, "icicle: %s %s from %s\n", o.flavour.modulePath, o.modVersion, o.moduleDir)
 	fmt.Fprintf(o.stdout, "icicle: installing into %s (%d jobs)\n", o.prefix, o.jobs)
 
 	work := o.prefix + ".build"
@@ -293,7 +341,7 @@ func build(o *options) error {
 	if err := copyTree(filepath.Join(o.moduleDir, "icicle"), src); err != nil {
 		return fmt.Errorf("copy icicle source: %w", err)
 	}
-	if o.cuda {
+	if o.cuda && o.cudaSrc != "" {
 		if err := copyTree(o.cudaSrc, filepath.Join(src, "backend", "cuda")); err != nil {
 			return fmt.Errorf("copy CUDA backend source: %w", err)
 		}
@@ -310,32 +358,9 @@ func build(o *options) error {
 		fmt.Fprintf(o.stdout, "icicle: 2-core fix applied at %d call sites (worker count clamped to >= 1)\n", n)
 	}
 
-	args := []string{
-		"-S", src, "-B", filepath.Join(work, "build"),
-		"-DCURVE=" + curve,
-		"-DCPU_BACKEND=ON",
-		"-DMETAL_BACKEND=OFF",
-		"-DVULKAN_BACKEND=OFF",
-		"-DBUILD_TESTS=OFF",
-		"-DCMAKE_BUILD_TYPE=Release",
-		"-DCMAKE_INSTALL_PREFIX=" + o.prefix,
-	}
-	if o.cuda {
-		args = append(args, "-DCUDA_BACKEND=local")
-	} else {
-		args = append(args, "-DCUDA_BACKEND=OFF")
-	}
-	tf := o.taskflow
-	if tf == "" {
-		tf = filepath.Join(o.repoRoot, taskflowDir)
-	} else if fi, err := os.Stat(filepath.Join(tf, "taskflow")); err != nil || !fi.IsDir() {
-		return fmt.Errorf("--taskflow %s: no taskflow/ source directory there", tf)
-	}
-	if fi, err := os.Stat(filepath.Join(tf, "taskflow")); err == nil && fi.IsDir() {
-		args = append(args, "-DFETCHCONTENT_SOURCE_DIR_TASKFLOW="+tf, "-DFETCHCONTENT_FULLY_DISCONNECTED=ON")
-		fmt.Fprintf(o.stdout, "icicle: using offline Taskflow from %s\n", tf)
-	} else {
-		fmt.Fprintln(o.stdout, "icicle: no offline Taskflow; cmake will fetch Taskflow v3.8.0 with git (needs network)")
+	args, err := o.configureArgs(src, filepath.Join(work, "build"))
+	if err != nil {
+		return err
 	}
 
 	step = time.Now()
@@ -352,8 +377,8 @@ func build(o *options) error {
 	}
 	fmt.Fprintf(o.stdout, "icicle: compiled and installed in %s\n", since(step))
 
-	if !cached(o.prefix) {
-		return fmt.Errorf("build finished but %s/lib lacks one of %v; see %s/*.log", o.prefix, libs, work)
+	if !cached(o.prefix, o.flavour.libs) {
+		return fmt.Errorf("build finished but %s/lib lacks one of %v; see %s/*.log", o.prefix, o.flavour.libs, work)
 	}
 	if err := writeStamp(o, time.Since(start)); err != nil {
 		return err
@@ -364,9 +389,56 @@ func build(o *options) error {
 		}
 	}
 	fmt.Fprintf(o.stdout, "icicle: done in %s; libraries:\n", since(start))
-	printLibSizes(o.stdout, o.prefix)
-	printEnv(o.stdout, o.prefix, false)
+	printLibSizes(o.stdout, o.prefix, o.flavour.libs)
+	printEnv(o.stdout, o.prefix, o.flavour.tags, false)
 	return nil
+}
+
+// configureArgs returns cmake's configure arguments for the flavour: BN254
+// only, the CPU backend, CUDA only with --cuda, and for v3 the offline
+// Taskflow when there is one.
+func (o *options) configureArgs(src, build string) ([]string, error) {
+	args := []string{
+		"-S", src, "-B", build,
+		"-DCURVE=" + curve,
+		"-DCPU_BACKEND=ON",
+		"-DBUILD_TESTS=OFF",
+		"-DCMAKE_BUILD_TYPE=Release",
+		"-DCMAKE_INSTALL_PREFIX=" + o.prefix,
+	}
+	switch {
+	case !o.cuda:
+		args = append(args, "-DCUDA_BACKEND=OFF")
+	case o.flavour.cudaInModule && o.cudaSrc == "":
+		args = append(args, "-DCUDA_BACKEND=ON")
+	default:
+		args = append(args, "-DCUDA_BACKEND=local")
+	}
+	if o.cuda && o.cudaArch != "" {
+		// icicle's CMake reads CUDA_ARCH (icicle-gnark) or takes
+		// CMAKE_CUDA_ARCHITECTURES; both are set.
+		args = append(args, "-DCUDA_ARCH="+o.cudaArch, "-DCMAKE_CUDA_ARCHITECTURES="+o.cudaArch)
+	}
+	if !o.flavour.taskflow {
+		// G2 off: nvcc had not finished icicle-gnark's CUDA G2 MSM after
+		// 5.5 min on 16 cores, and Cairn computes G2 on gnark-crypto with
+		// this flavour (see accel/internal/icicle/binding).
+		return append(args, "-DMSM=ON", "-DG2=OFF", "-DNTT=ON"), nil
+	}
+	args = append(args, "-DMETAL_BACKEND=OFF", "-DVULKAN_BACKEND=OFF")
+	tf := o.taskflow
+	if tf == "" {
+		tf = filepath.Join(o.repoRoot, taskflowDir)
+	} else if fi, err := os.Stat(filepath.Join(tf, "taskflow")); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("--taskflow %s: no taskflow/ source directory there", tf)
+	}
+	if fi, err := os.Stat(filepath.Join(tf, "taskflow")); err == nil && fi.IsDir() {
+		args = append(args, "-DFETCHCONTENT_SOURCE_DIR_TASKFLOW="+tf, "-DFETCHCONTENT_FULLY_DISCONNECTED=ON")
+		fmt.Fprintf(o.stdout, "icicle: using offline Taskflow from %s\n", tf)
+	} else {
+		fmt.Fprintln(o.stdout, "icicle: no offline Taskflow; cmake will fetch Taskflow v3.8.0 with git (needs network)")
+	}
+	return args, nil
 }
 
 // cmake runs cmake, logging to work/<name>.log; on failure it shows the tail.
@@ -486,7 +558,7 @@ func copyTree(from, to string) error {
 // writeStamp records what was built, so a cache can be told apart later.
 func writeStamp(o *options, took time.Duration) error {
 	st := map[string]any{
-		"module":  modulePath,
+		"module":  o.flavour.modulePath,
 		"version": o.modVersion,
 		"curve":   curve,
 		"cuda":    o.cuda,
