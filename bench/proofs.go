@@ -17,6 +17,7 @@ import (
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/groth16verify"
 	"github.com/cairn-node/cairn/accel/msm"
+	"github.com/cairn-node/cairn/accel/ntt"
 	"github.com/cairn-node/cairn/node/storage/cids"
 	"github.com/cairn-node/cairn/node/storage/manifest"
 	"github.com/cairn-node/cairn/node/storage/proofs"
@@ -181,8 +182,8 @@ func storageWitness(n int) (*circuit.Witness, error) {
 // force them (ProveAccel and its options are test-only), so the row
 // of backend b is measured when the router sends the prover's large MSMs
 // and NTTs to b, and skipped with the reason otherwise: go on a machine
-// without a GPU, icicle where it runs on CUDA or with
-// CAIRN_ACCEL_MSM=icicle CAIRN_ACCEL_NTT=icicle; simd never (no simd MSM).
+// without IFMA and without a GPU, simd with AVX-512 IFMA, icicle where it runs on CUDA or with
+// CAIRN_ACCEL_MSM=icicle CAIRN_ACCEL_NTT=icicle.
 func storageProveSetup(n int) func(accel.Backend) (func() error, float64, error) {
 	return func(b accel.Backend) (func() error, float64, error) {
 		if _, err := msm.New(b); err != nil {
@@ -211,9 +212,10 @@ func storageGnarkPeer(n int) func() (func() error, float64, error) {
 	}
 }
 
-// proverRoutedTo returns nil when the router picks b for MSMs and NTTs of
-// size elements (the prover's constraint count: its large kernels), else
-// an error wrapping accel.ErrUnavailable that says how to measure b.
+// proverRoutedTo returns nil when the router picks b for MSMs of size
+// points (the prover's constraint count: its large kernels) and for its
+// NTTs where b has an NTT (simd has none: its rows run NTTs on go), else an
+// error wrapping accel.ErrUnavailable that says how to measure b.
 func proverRoutedTo(b accel.Backend, size int) error {
 	m, err := accel.PickDefault(accel.KernelMSM, size, "points")
 	if err != nil {
@@ -223,7 +225,7 @@ func proverRoutedTo(b accel.Backend, size int) error {
 	if err != nil {
 		return err
 	}
-	if m == b && t == b {
+	if m == b && (t == b || ntt.Available(b) != nil) {
 		return nil
 	}
 	return fmt.Errorf("bench: storage-prove: the router sends the prover's MSMs to %s and NTTs to %s at %d constraints; "+

@@ -32,9 +32,9 @@ const DefaultSize = 1 << 13
 // New returns the MSM computed by backend b:
 //
 //   - [accel.Go]: gnark-crypto's MultiExp; always available.
-//   - [accel.SIMD]: an error wrapping [accel.ErrUnavailable]: this kernel
-//     has no SIMD backend (the go backend already uses gnark-crypto's field
-//     assembly; see the package documentation).
+//   - [accel.SIMD]: G1 in eight AVX-512 IFMA lanes from [SIMDMinPoints]
+//     points, gnark-crypto otherwise; where the CPU lacks IFMA (or with
+//     -tags noasm) an error wrapping [accel.ErrUnavailable].
 //   - [accel.Icicle]: icicle v3 on the selected device; only in binaries
 //     built with -tags icicle and cgo, otherwise the error wraps
 //     [accel.ErrUnavailable] and says how to rebuild.
@@ -46,7 +46,7 @@ func New(b accel.Backend) (MSM, error) {
 	case accel.Go:
 		return goMSM{}, nil
 	case accel.SIMD:
-		return nil, fmt.Errorf("msm: no simd backend (the go backend already runs on gnark-crypto's field assembly); use go or auto routing: %w", accel.ErrUnavailable)
+		return newSIMD()
 	case accel.Icicle:
 		// newIcicle's errors name the package and the fix.
 		return newIcicle()

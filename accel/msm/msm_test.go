@@ -2,6 +2,7 @@ package msm_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/cairn-node/cairn/accel"
@@ -12,7 +13,7 @@ import (
 // TestConformance runs the conformance suite on every backend; icicle skips
 // (with the reason) in builds without -tags icicle.
 func TestConformance(t *testing.T) {
-	for _, b := range []accel.Backend{accel.Go, accel.Icicle} {
+	for _, b := range []accel.Backend{accel.Go, accel.SIMD, accel.Icicle} {
 		t.Run(string(b), func(t *testing.T) { acceltest.RunMSM(t, b) })
 	}
 }
@@ -25,8 +26,12 @@ func TestNew(t *testing.T) {
 	if err := msm.Available(accel.Go); err != nil {
 		t.Errorf("Available(go) = %v, want nil", err)
 	}
-	if _, err := msm.New(accel.SIMD); !errors.Is(err, accel.ErrUnavailable) {
-		t.Errorf("New(simd) = %v, want %v", err, accel.ErrUnavailable)
+	if m, err := msm.New(accel.SIMD); err == nil {
+		if m.Backend() != accel.SIMD {
+			t.Errorf("New(simd).Backend() = %s", m.Backend())
+		}
+	} else if !errors.Is(err, accel.ErrUnavailable) {
+		t.Errorf("New(simd) = %v, want nil or %v", err, accel.ErrUnavailable)
 	}
 	for _, b := range []accel.Backend{"", "cuda", "GO"} {
 		if _, err := msm.New(b); !errors.Is(err, accel.ErrUnknownBackend) {
@@ -50,13 +55,23 @@ func TestNew(t *testing.T) {
 	}
 }
 
-// TestRouting checks the registered thresholds: go at every size on a
-// machine without a GPU, icicle never picked automatically there, and
-// explicit requests honoured or refused.
+// TestRouting checks the registered thresholds: go below SIMDMinPoints on
+// a machine without a GPU, simd from there where it is available, icicle
+// never picked automatically there, and explicit requests honoured or
+// refused.
 func TestRouting(t *testing.T) {
 	regs := msm.Registrations()
-	if len(regs) != 2 || regs[0].Backend != accel.Go || regs[1].Backend != accel.Icicle {
-		t.Fatalf("Registrations() = %+v, want go and icicle", regs)
+	simdOK := msm.Available(accel.SIMD) == nil
+	want := []accel.Backend{accel.Go, accel.Icicle}
+	if simdOK {
+		want = []accel.Backend{accel.Go, accel.SIMD, accel.Icicle}
+	}
+	var got []accel.Backend
+	for _, r := range regs {
+		got = append(got, r.Backend)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Registrations() = %v, want %v", got, want)
 	}
 	for _, r := range regs {
 		if r.Kernel != accel.KernelMSM || r.Unit != msm.Unit {
@@ -64,18 +79,27 @@ func TestRouting(t *testing.T) {
 		}
 	}
 	noGPU := accel.NewRouter(accel.Caps{}, accel.Policy{})
-	for _, n := range []int{0, 1, msm.IcicleGPUMinPoints, 1 << 24} {
-		if b, err := noGPU.Pick(accel.KernelMSM, n); err != nil || b != accel.Go {
-			t.Errorf("Pick(msm, %d) without a GPU = %s, %v, want go", n, b, err)
+	for _, n := range []int{0, 1, msm.IcicleGPUMinPoints, msm.SIMDMinPoints - 1, msm.SIMDMinPoints, 1 << 24} {
+		want := accel.Go
+		if simdOK && n >= msm.SIMDMinPoints {
+			want = accel.SIMD
+		}
+		if b, err := noGPU.Pick(accel.KernelMSM, n); err != nil || b != want {
+			t.Errorf("Pick(msm, %d) without a GPU = %s, %v, want %s", n, b, err, want)
 		}
 	}
-	if got := regs[1].MinSize(accel.Caps{}); got != accel.Never {
+	if got := regs[len(regs)-1].MinSize(accel.Caps{}); got != accel.Never {
 		t.Errorf("icicle MinSize(no GPU) = %d, want Never", got)
 	}
-	// simd has no MSM backend, so forcing it everywhere keeps MSM automatic.
+	// CAIRN_ACCEL=simd forces the simd MSM where it runs; elsewhere MSMs
+	// stay on automatic routing (go).
 	simd := accel.NewRouter(accel.Caps{}, accel.Policy{Force: accel.SIMD})
-	if b, err := simd.Pick(accel.KernelMSM, 1<<16); err != nil || b != accel.Go {
-		t.Errorf("Pick(msm) with CAIRN_ACCEL=simd = %s, %v, want go", b, err)
+	wantForced := accel.Go
+	if simdOK {
+		wantForced = accel.SIMD
+	}
+	if b, err := simd.Pick(accel.KernelMSM, 1); err != nil || b != wantForced {
+		t.Errorf("Pick(msm) with CAIRN_ACCEL=simd = %s, %v, want %s", b, err, wantForced)
 	}
 	forced := accel.NewRouter(accel.Caps{}, accel.Policy{Kernels: map[accel.Kernel]accel.Backend{accel.KernelMSM: accel.Icicle}})
 	b, err := forced.Pick(accel.KernelMSM, 1)

@@ -24,18 +24,24 @@ func init() {
 }
 
 // Registrations returns the routing entries of this package's backends
-// (init registers them): go from size 0, and icicle only when it runs on a
-// GPU, from [IcicleGPUMinPoints]. The icicle CPU device, 5 to 15 times
-// slower than the go backend, is never picked automatically. There is no simd
-// entry (see the package documentation), so CAIRN_ACCEL=simd leaves MSMs on
-// automatic routing.
+// (init registers them): go from size 0, simd from [SIMDMinPoints] where
+// the CPU has AVX-512 IFMA (and only there), and icicle only when it runs on a GPU, from
+// [IcicleGPUMinPoints]. The icicle CPU device, 5 to 15 times slower than
+// the go backend, is never picked automatically.
 func Registrations() []accel.Registration {
-	return []accel.Registration{
+	regs := []accel.Registration{
 		{Kernel: accel.KernelMSM, Backend: accel.Go, Unit: Unit,
 			MinSize: func(accel.Caps) int { return 0 }, Available: func() error { return nil }},
-		{Kernel: accel.KernelMSM, Backend: accel.Icicle, Unit: Unit,
-			MinSize: icicleMinSize, Available: func() error { return Available(accel.Icicle) }},
 	}
+	// Only where it runs: elsewhere CAIRN_ACCEL=simd (which speeds up the
+	// hashing and erasure kernels) must leave MSMs on automatic routing
+	// rather than fail them.
+	if Available(accel.SIMD) == nil {
+		regs = append(regs, accel.Registration{Kernel: accel.KernelMSM, Backend: accel.SIMD, Unit: Unit,
+			MinSize: func(accel.Caps) int { return SIMDMinPoints }, Available: func() error { return nil }})
+	}
+	return append(regs, accel.Registration{Kernel: accel.KernelMSM, Backend: accel.Icicle, Unit: Unit,
+		MinSize: icicleMinSize, Available: func() error { return Available(accel.Icicle) }})
 }
 
 // icicleMinSize routes to icicle only when the probe found a GPU and icicle

@@ -30,7 +30,7 @@
 // [New] picks the implementation: [accel.Go] is pure Go with its own field
 // arithmetic (math/bits, CIOS Montgomery multiplication) and is the
 // reference; [accel.SIMD] computes eight permutations at once with AVX-512
-// IFMA where the CPU has it (internal/lanes: 52-bit limbs, lazily reduced,
+// IFMA where the CPU has it (accel/internal/lanes: 52-bit limbs, lazily reduced,
 // about 5x the scalar speed), else with gnark-crypto's field multiplication
 // (ADX/BMI2 assembly on amd64), and spreads large batches over GOMAXPROCS
 // goroutines; [SpongeMany] drives eight sponges per kernel call there;

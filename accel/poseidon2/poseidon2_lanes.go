@@ -2,7 +2,7 @@ package poseidon2
 
 import (
 	"github.com/cairn-node/cairn/accel"
-	"github.com/cairn-node/cairn/accel/poseidon2/internal/lanes"
+	"github.com/cairn-node/cairn/accel/internal/lanes"
 )
 
 // laneKernel is the simd backend's eight-lane AVX-512 IFMA kernel, or nil

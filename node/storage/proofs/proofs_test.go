@@ -20,9 +20,16 @@ import (
 const fixturePath = "../../../accel/poseidon2/testdata/logos-storage-circuit-input.json"
 
 // keyDir is shared by the tests of one run, so each N is set up once.
+// CAIRN_PROOFS_KEYDIR names a directory to keep them in across runs (for
+// example `cairn bench`'s, ~/.cache/cairn/bench-proof-keys, which saves
+// N = 100's minutes of setup).
 var keyDir string
 
 func TestMain(m *testing.M) {
+	if d := os.Getenv("CAIRN_PROOFS_KEYDIR"); d != "" {
+		keyDir = d
+		os.Exit(m.Run())
+	}
 	d, err := os.MkdirTemp("", "cairn-proofs-keys")
 	if err != nil {
 		panic(err)

@@ -97,12 +97,17 @@ func encode(t *testing.T, p *groth16bn254.Proof) []byte {
 }
 
 // routes returns the kernel choices to prove with: automatic routing, the
-// go backends forced, and the icicle backends forced when built in.
+// go backends forced, the simd MSM (with go NTTs: there is no simd NTT)
+// where the CPU has it, and the icicle backends forced when built in.
 func routes(t *testing.T) map[string][]accelprove.Option {
 	out := map[string][]accelprove.Option{"routed": nil}
-	for _, b := range []accel.Backend{accel.Go, accel.Icicle} {
+	for _, b := range []accel.Backend{accel.Go, accel.SIMD, accel.Icicle} {
 		m, errM := msm.New(b)
-		k, errN := ntt.New(b)
+		nb := b
+		if b == accel.SIMD {
+			nb = accel.Go
+		}
+		k, errN := ntt.New(nb)
 		if err := errors.Join(errM, errN); err != nil {
 			if !errors.Is(err, accel.ErrUnavailable) {
 				t.Fatal(err)

@@ -11,6 +11,11 @@ import "github.com/klauspost/cpuid/v2"
 //go:noescape
 func mul8(z, x, y *vec, k *kconsts)
 
+// sub8 sets z = x + d - y limb by limb, without carries (see Field.Sub).
+//
+//go:noescape
+func sub8(z, x, y, d *vec)
+
 // permute8 applies the permutation to the eight states in place.
 //
 //go:noescape

@@ -352,3 +352,29 @@ late:
 
 	VZEROUPPER
 	RET
+
+// func sub8(z, x, y, d *vec)
+// z = x + d - y limb by limb, without carries: d is a borrowless
+// representation of a multiple of the modulus whose limbs are at least
+// y's, so no limb goes negative (field.go).
+TEXT ·sub8(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ d+24(FP), CX
+	LOADV(SI, 0, Z0, Z1, Z2, Z3, Z4)
+	LOADV(CX, 0, Z5, Z6, Z7, Z8, Z9)
+	VPADDQ Z5, Z0, Z0
+	VPADDQ Z6, Z1, Z1
+	VPADDQ Z7, Z2, Z2
+	VPADDQ Z8, Z3, Z3
+	VPADDQ Z9, Z4, Z4
+	LOADV(DX, 0, Z5, Z6, Z7, Z8, Z9)
+	VPSUBQ Z5, Z0, Z0
+	VPSUBQ Z6, Z1, Z1
+	VPSUBQ Z7, Z2, Z2
+	VPSUBQ Z8, Z3, Z3
+	VPSUBQ Z9, Z4, Z4
+	STOREV(DI, 0, Z0, Z1, Z2, Z3, Z4)
+	VZEROUPPER
+	RET

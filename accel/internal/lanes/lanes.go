@@ -1,6 +1,8 @@
-// Package lanes computes eight Poseidon2 permutations (BN254, t = 3) at
-// once with AVX-512 IFMA: the arithmetic of the simd backend of
-// accel/poseidon2 on CPUs that have it.
+// Package lanes computes with eight BN254 field elements at once with
+// AVX-512 IFMA: eight Poseidon2 permutations (t = 3), the arithmetic of the
+// simd backend of accel/poseidon2, and through [Field] the products and
+// differences in either BN254 field that the simd MSM of accel/msm builds
+// its batch-affine point additions from.
 //
 // # Representation
 //
@@ -83,6 +85,17 @@ type Kernel struct {
 	mod [4]uint64 // r in 64-bit limbs, for the final canonical reduction
 }
 
+// setModulus sets the constants of the Montgomery product: r, -r^-1 mod
+// 2^52 and the limb mask.
+func (k *kconsts) setModulus(r *big.Int) {
+	k.p = split52(r)
+	two52 := new(big.Int).Lsh(big.NewInt(1), 52)
+	pinv := new(big.Int).ModInverse(r, two52)
+	pinv.Sub(two52, pinv)
+	k.pinv = pinv.Uint64()
+	k.mask = mask52
+}
+
 // Available reports whether this CPU and binary can run the kernel: amd64
 // with AVX-512F and AVX-512 IFMA enabled by the OS, and no noasm tag.
 func Available() bool { return available() }
@@ -99,12 +112,7 @@ func New(external *[nFull * width]accel.Fr, internal *[nPartial]accel.Fr, iv *ac
 	}
 	r := fr.Modulus()
 	k := new(Kernel)
-	k.k.p = split52(r)
-	two52 := new(big.Int).Lsh(big.NewInt(1), 52)
-	pinv := new(big.Int).ModInverse(r, two52)
-	pinv.Sub(two52, pinv)
-	k.k.pinv = pinv.Uint64()
-	k.k.mask = mask52
+	k.k.setModulus(r)
 	k.k.c = new(big.Int).Div(new(big.Int).Lsh(big.NewInt(1), 268), r).Uint64()
 	for i := range external {
 		k.k.ext[i/width][i%width] = montLimbs(frToBig(&external[i]), r)

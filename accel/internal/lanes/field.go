@@ -1,0 +1,161 @@
+package lanes
+
+import (
+	"errors"
+	"math/big"
+	"math/bits"
+)
+
+// Vec is one field element in each of the eight lanes: limb i (52 bits,
+// weight 2^(52·i)) of lane j is Vec[i][j]. A Field's values are in
+// Montgomery form with R = 2^260.
+type Vec = vec
+
+// Field is a BN254 prime field (the base field Fp, or the scalar field)
+// prepared for eight-lane arithmetic: Montgomery products with AVX-512
+// IFMA (the kernel of the Poseidon2 permutation) and carry-free
+// subtractions. It is the arithmetic of the simd MSM in accel/msm.
+//
+// Bounds (ε = p/2^260, about 1/84.5 for both BN254 fields): Mul's output
+// is normalized (limbs below 2^52) and below p·(1 + ε·A·B) for inputs below
+// A·p and B·p, so below 2p whenever A·B ≤ 84; inputs must stay below 2^260.
+// Sub adds 4p, so its subtrahend must be normalized and below 2p.
+//
+// A Field is read-only after NewField and safe for concurrent use.
+type Field struct {
+	k kconsts
+	// mod is the modulus in 64-bit words.
+	mod [4]uint64
+	// four is 4p with every limb but the top one raised by 2^52 (and the
+	// next one lowered by 1), so that subtracting a normalized value below
+	// 2p never borrows.
+	four vec
+	// one is 1 in Montgomery form (2^260 mod p) in every lane: Mul(z, x,
+	// &one) normalizes x and reduces it below 2p.
+	one vec
+	// in and out convert between gnark-crypto's Montgomery words (x·2^256)
+	// and the lanes' form (x·2^260): 2^4 and 2^-4 as gnark-crypto-style
+	// Montgomery multipliers, 2^260 and 2^252 mod p.
+	in, out [4]uint64
+}
+
+// ErrModulus is returned by NewField for a modulus it cannot serve.
+var ErrModulus = errors.New("lanes: the modulus must be odd and between 2^253 and 2^254")
+
+// NewField prepares the field of the given modulus (BN254's base or scalar
+// field: odd, 254 bits). It returns ErrUnavailable where [Available] is
+// false.
+func NewField(modulus *big.Int) (*Field, error) {
+	if !available() {
+		return nil, ErrUnavailable
+	}
+	if modulus.Bit(0) == 0 || modulus.BitLen() != 254 {
+		return nil, ErrModulus
+	}
+	f := new(Field)
+	f.k.setModulus(modulus)
+	for i, w := range modulus.Bits() {
+		f.mod[i] = uint64(w)
+	}
+	four := split52(new(big.Int).Lsh(modulus, 2))
+	for i := range 5 {
+		v := four[i]
+		if i > 0 {
+			v-- // the 2^52 lent to the limb below
+		}
+		if i < 4 {
+			v += 1 << 52
+		}
+		for l := range Lanes {
+			f.four[i][l] = v
+		}
+	}
+	one := montLimbs(big.NewInt(1), modulus)
+	for i := range 5 {
+		for l := range Lanes {
+			f.one[i][l] = one[i]
+		}
+	}
+	words := func(x *big.Int) (w [4]uint64) {
+		for i, b := range new(big.Int).Mod(x, modulus).Bits() {
+			w[i] = uint64(b)
+		}
+		return w
+	}
+	f.in = words(new(big.Int).Lsh(big.NewInt(1), 260))
+	f.out = words(new(big.Int).Lsh(big.NewInt(1), 252))
+	return f, nil
+}
+
+// Mul sets z = x·y·2^-260 mod p lane by lane, normalized (see the bounds
+// on Field). z may alias x or y.
+func (f *Field) Mul(z, x, y *Vec) { mul8(z, x, y, &f.k) }
+
+// Sub sets z = x + 4p - y lane by lane, limb by limb without carries: y
+// must be normalized and below 2p; z is below x + 4p and not normalized.
+// z may alias x or y.
+func (f *Field) Sub(z, x, y *Vec) { sub8(z, x, y, &f.four) }
+
+// Normalize sets z to x normalized and below 2p (a product by one).
+func (f *Field) Normalize(z, x *Vec) { mul8(z, x, &f.one, &f.k) }
+
+// One returns 1 in Montgomery form in every lane.
+func (f *Field) One() *Vec { return &f.one }
+
+// Set stores in lane l the value whose Montgomery words, as the lanes keep
+// them (x·2^260 mod p, below 2^256), are w.
+func (v *vec) Set(l int, w *[4]uint64) {
+	v[0][l] = w[0] & mask52
+	v[1][l] = (w[0]>>52 | w[1]<<12) & mask52
+	v[2][l] = (w[1]>>40 | w[2]<<24) & mask52
+	v[3][l] = (w[2]>>28 | w[3]<<36) & mask52
+	v[4][l] = w[3] >> 16
+}
+
+// Get returns lane l of a normalized v below 2^256 as four words, not
+// reduced.
+func (v *vec) Get(l int) [4]uint64 {
+	return [4]uint64{
+		v[0][l] | v[1][l]<<52,
+		v[1][l]>>12 | v[2][l]<<40,
+		v[2][l]>>24 | v[3][l]<<28,
+		v[3][l]>>36 | v[4][l]<<16,
+	}
+}
+
+// Reduce returns w mod p for w below 2p.
+func (f *Field) Reduce(w [4]uint64) [4]uint64 {
+	var d [4]uint64
+	var b uint64
+	for i := range 4 {
+		d[i], b = bits.Sub64(w[i], f.mod[i], b)
+	}
+	if b == 0 {
+		return d
+	}
+	return w
+}
+
+// Modulus returns p in 64-bit words.
+func (f *Field) Modulus() [4]uint64 { return f.mod }
+
+// ToLanes and FromLanes convert between gnark-crypto's Montgomery words
+// (x·2^256 mod p) and the lanes' (x·2^260 mod p): mul is a gnark-crypto
+// Montgomery product (a·b·2^-256 mod p, as fp.Element.Mul), passed in so
+// that this package stays free of a particular field type.
+//
+// ToLanes returns the lanes' words of the element whose gnark-crypto words
+// are w.
+func (f *Field) ToLanes(w *[4]uint64, mul func(z, x, y *[4]uint64)) [4]uint64 {
+	var z [4]uint64
+	mul(&z, w, &f.in)
+	return z
+}
+
+// FromLanes returns the gnark-crypto words of the element whose lanes'
+// words (reduced below p) are w.
+func (f *Field) FromLanes(w *[4]uint64, mul func(z, x, y *[4]uint64)) [4]uint64 {
+	var z [4]uint64
+	mul(&z, w, &f.out)
+	return z
+}

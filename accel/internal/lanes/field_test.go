@@ -1,0 +1,90 @@
+package lanes
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
+)
+
+// TestFieldFp checks Field on BN254's base field against math/big: Mul
+// on values up to 9p (unnormalized too), Sub on the bounds its doc gives,
+// Normalize, and the conversions from and to gnark-crypto's words.
+func TestFieldFp(t *testing.T) {
+	if !Available() {
+		t.Skip("no AVX-512 IFMA on this machine")
+	}
+	p := fp.Modulus()
+	f, err := NewField(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rInv := new(big.Int).ModInverse(new(big.Int).Lsh(big.NewInt(1), 260), p)
+	rng := rand.New(rand.NewPCG(7, 8))
+	below := func(k int64) *big.Int {
+		b := make([]byte, 33)
+		for j := range b {
+			b[j] = byte(rng.Uint32())
+		}
+		return new(big.Int).Mod(new(big.Int).SetBytes(b), new(big.Int).Mul(p, big.NewInt(k)))
+	}
+	mod := func(x *big.Int) *big.Int { return new(big.Int).Mod(x, p) }
+	for round := range 100 {
+		var x, y, z, d, n vec
+		var xs, ys [Lanes]*big.Int
+		for l := range Lanes {
+			xs[l], ys[l] = below(9), below(2)
+			if round == 0 {
+				xs[l], ys[l] = new(big.Int).Sub(new(big.Int).Mul(p, big.NewInt(9)), big.NewInt(1)), new(big.Int).Sub(new(big.Int).Lsh(p, 1), big.NewInt(1))
+			}
+			setBig(&x, l, xs[l], rng, round%2 == 1)
+			setBig(&y, l, ys[l], rng, false) // Sub's subtrahend is normalized
+		}
+		f.Mul(&z, &x, &y)
+		f.Sub(&d, &x, &y)
+		f.Normalize(&n, &d)
+		for l := range Lanes {
+			want := mod(new(big.Int).Mul(new(big.Int).Mul(xs[l], ys[l]), rInv))
+			got := limbsToBig(&z, l)
+			if got.Cmp(new(big.Int).Lsh(p, 1)) >= 0 || mod(got).Cmp(want) != 0 {
+				t.Fatalf("Mul lane %d: %v, want %v (mod p, below 2p)", l, got, want)
+			}
+			for i := range 5 {
+				if z[i][l] >= 1<<52 {
+					t.Fatalf("Mul lane %d: limb %d not normalized", l, i)
+				}
+			}
+			diff := limbsToBig(&d, l)
+			if mod(diff).Cmp(mod(new(big.Int).Sub(xs[l], ys[l]))) != 0 || diff.Cmp(new(big.Int).Add(xs[l], new(big.Int).Lsh(p, 2))) >= 0 {
+				t.Fatalf("Sub lane %d: %v, want x - y mod p below x + 4p", l, diff)
+			}
+			nv := limbsToBig(&n, l)
+			if nv.Cmp(new(big.Int).Lsh(p, 1)) >= 0 || mod(nv).Cmp(mod(new(big.Int).Sub(xs[l], ys[l]))) != 0 {
+				t.Fatalf("Normalize lane %d: %v", l, nv)
+			}
+		}
+	}
+
+	// Conversions: gnark-crypto words -> lanes' words -> Vec -> back.
+	gmul := func(z, x, y *[4]uint64) { (*fp.Element)(z).Mul((*fp.Element)(x), (*fp.Element)(y)) }
+	for range 100 {
+		var e fp.Element
+		e.SetBigInt(below(1))
+		w := f.ToLanes((*[4]uint64)(&e), gmul)
+		var v vec
+		v.Set(3, &w)
+		lanesVal := limbsToBig(&v, 3)
+		if want := mod(new(big.Int).Lsh(e.BigInt(new(big.Int)), 260)); lanesVal.Cmp(want) != 0 {
+			t.Fatalf("ToLanes(%v) = %v, want %v", e.String(), lanesVal, want)
+		}
+		r := f.Reduce(v.Get(3))
+		back := fp.Element(f.FromLanes(&r, gmul))
+		if !back.Equal(&e) {
+			t.Fatalf("FromLanes(ToLanes(%v)) = %v", e.String(), back.String())
+		}
+	}
+	if _, err := NewField(big.NewInt(1 << 40)); err == nil {
+		t.Error("NewField(2^40) = nil error, want ErrModulus")
+	}
+}

@@ -1,0 +1,223 @@
+// Package lanemsm computes BN254 G1 multi-scalar multiplications with
+// Pippenger's bucket method, adding points to buckets in affine
+// coordinates in batches that share one field inversion, with the field
+// arithmetic in eight AVX-512 IFMA lanes (accel/internal/lanes). It is the
+// simd backend of accel/msm.
+//
+// # Algorithm
+//
+// Scalars are recoded into signed c-bit digits (c from the size, at most
+// 16), so a window needs 2^(c-1) buckets. Windows are independent and run
+// on all cores, each with its own buckets. In a window every point with a
+// non-zero digit d is added to bucket |d| (negated for d < 0):
+//
+//   - an empty bucket takes the point as it is;
+//   - otherwise the pair joins the current batch, unless its bucket is in
+//     the batch already, then it waits in a queue for the next batch.
+//
+// A full batch computes every sum B + P with the affine formulas, λ =
+// (y2 - y1)/(x2 - x1), sharing one inversion among all x2 - x1
+// (Montgomery's trick, eight chains, one per lane). When some x2 = x1 (a
+// doubling, or P = -B), the batch is redone pair by pair with
+// gnark-crypto's group law, which handles every case. A window ends with
+// the usual running-sum reduction of its buckets in Jacobian coordinates,
+// and the windows are combined by doubling.
+//
+// The result is a group element, so it equals gnark-crypto's MultiExp bit
+// for bit once both are in affine form; the package tests check this on
+// random inputs and on inputs made of doublings and cancellations.
+package lanemsm
+
+import (
+	"errors"
+	"math/bits"
+	"runtime"
+	"sync"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/cairn-node/cairn/accel/internal/lanes"
+)
+
+// ErrUnavailable is returned where the CPU or the build lacks the lanes.
+var ErrUnavailable = lanes.ErrUnavailable
+
+// Available reports whether G1 can run here (amd64 with AVX-512 IFMA, not
+// built with noasm).
+func Available() bool { return lanes.Available() }
+
+var field = sync.OnceValues(func() (*lanes.Field, error) { return lanes.NewField(fp.Modulus()) })
+
+// gnarkMul is gnark-crypto's Montgomery product on raw words.
+func gnarkMul(z, x, y *[4]uint64) {
+	(*fp.Element)(z).Mul((*fp.Element)(x), (*fp.Element)(y))
+}
+
+// point is a G1 point in the lanes' form (coordinates x·2^260 mod p,
+// reduced below p), in 52-bit limbs ready to be copied into a lane.
+type point struct {
+	x, y [5]uint64
+}
+
+// G1 returns Σ scalars[i]·points[i]. Points must be on the curve; (0, 0)
+// is the point at infinity, as in gnark-crypto. The lengths must match
+// (the caller checks).
+func G1(points []bn254.G1Affine, scalars []fr.Element) (bn254.G1Affine, error) {
+	f, err := field()
+	if err != nil {
+		return bn254.G1Affine{}, err
+	}
+	if len(points) != len(scalars) {
+		return bn254.G1Affine{}, errors.New("lanemsm: lengths differ")
+	}
+	c := windowBits(len(points))
+	// nw·c ≥ 256: scalars are below 2^254, so the top window's digit stays
+	// below 2^(c-1) and never carries out.
+	nw := (256 + c - 1) / c
+	pts := convertPoints(f, points)
+	digits := recode(scalars, pts, c, nw)
+
+	sums := make([]bn254.G1Jac, nw)
+	workers := min(runtime.GOMAXPROCS(0), nw)
+	var wg sync.WaitGroup
+	next := make(chan int, nw)
+	for w := range nw {
+		next <- w
+	}
+	close(next)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			acc := newAccumulator(f, c, pts)
+			for w := range next {
+				sums[w] = acc.window(digits[w], maxDigit(w, c))
+			}
+		}()
+	}
+	wg.Wait()
+
+	var res bn254.G1Jac
+	for w := nw - 1; w >= 0; w-- {
+		if w != nw-1 {
+			for range c {
+				res.DoubleAssign()
+			}
+		}
+		res.AddAssign(&sums[w])
+	}
+	var out bn254.G1Affine
+	out.FromJacobian(&res)
+	return out, nil
+}
+
+// maxDigit returns the largest digit magnitude of window w for scalars
+// below 2^254: 2^(c-1), or less in the top windows, which hold fewer bits
+// (plus the carry from below).
+func maxDigit(w, c int) int {
+	top := 254 - w*c // scalar bits at or above the window's first
+	if top >= c {
+		return 1 << (c - 1)
+	}
+	return min(1<<(c-1), 1<<max(top, 0)+1)
+}
+
+// windowBits returns the digit width for n points: about log2(n) - 3
+// (buckets an eighth of the points), between 4 and 16.
+func windowBits(n int) int {
+	return max(4, min(16, bits.Len(uint(n))-3))
+}
+
+// convertPoints returns the points in the lanes' form; a point at infinity
+// is marked with an impossible top limb (see infinity).
+func convertPoints(f *lanes.Field, points []bn254.G1Affine) []point {
+	out := make([]point, len(points))
+	parallel(len(points), func(lo, hi int) {
+		var v lanes.Vec
+		for i := lo; i < hi; i++ {
+			p := &points[i]
+			if p.IsInfinity() {
+				out[i].x[4] = 1 << 52
+				continue
+			}
+			x := f.ToLanes((*[4]uint64)(&p.X), gnarkMul)
+			y := f.ToLanes((*[4]uint64)(&p.Y), gnarkMul)
+			v.Set(0, &x)
+			v.Set(1, &y)
+			for k := range 5 {
+				out[i].x[k], out[i].y[k] = v[k][0], v[k][1]
+			}
+		}
+	})
+	return out
+}
+
+// infinity reports whether p is a point at infinity as convertPoints
+// marked it.
+func (p *point) infinity() bool { return p.x[4] == 1<<52 }
+
+// recode returns the signed c-bit digits of the scalars, window by window:
+// digits[w][i] encodes digit d of scalar i in window w as 0 for d = 0,
+// d<<1 for d > 0 and (-d-1)<<1 | 1 for d < 0, with d in [-2^(c-1),
+// 2^(c-1)). The digits of a point at infinity are all 0.
+func recode(scalars []fr.Element, pts []point, c, nw int) [][]uint16 {
+	digits := make([][]uint16, nw)
+	for w := range digits {
+		digits[w] = make([]uint16, len(scalars))
+	}
+	half := uint64(1) << (c - 1)
+	mask := uint64(1)<<c - 1
+	parallel(len(scalars), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if pts[i].infinity() {
+				continue // digits stay 0
+			}
+			s := scalars[i].Bits() // canonical words
+			var carry uint64
+			for w := range nw {
+				bit := w * c
+				word, off := bit/64, bit%64
+				var raw uint64
+				if word < 4 {
+					raw = s[word] >> off
+					if off+c > 64 && word+1 < 4 {
+						raw |= s[word+1] << (64 - off)
+					}
+				}
+				raw = raw&mask + carry
+				carry = 0
+				switch {
+				case raw == 0:
+					digits[w][i] = 0
+				case raw < half:
+					digits[w][i] = uint16(raw << 1)
+				default: // d = raw - 2^c, in [-2^(c-1), 0]
+					carry = 1
+					if d := (mask + 1) - raw; d == 0 {
+						digits[w][i] = 0
+					} else {
+						digits[w][i] = uint16((d-1)<<1 | 1)
+					}
+				}
+			}
+		}
+	})
+	return digits
+}
+
+// parallel runs f over [0, n) in one chunk per core.
+func parallel(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/4096))
+	var wg sync.WaitGroup
+	for k := range workers {
+		lo, hi := n*k/workers, n*(k+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
