@@ -16,7 +16,7 @@
 //   - [accel.SIMD]: on amd64 CPUs with AVX-512 IFMA, G1 MSMs of
 //     [SIMDMinPoints] points or more run Pippenger's buckets with
 //     batch-affine additions whose field arithmetic is in eight 52-bit-limb
-//     lanes (internal/lanemsm, on accel/internal/lanes): 1.85 times
+//     lanes (internal/lanemsm, on accel/internal/lanes): 1.83 times
 //     gnark-crypto's speed at 2^20 points on the 2-core development
 //     machine. Smaller G1 MSMs and G2 MSMs run gnark-crypto's MultiExp, as
 //     the go backend. Elsewhere New(accel.SIMD) returns an error wrapping

@@ -12,9 +12,10 @@ import (
 
 // SIMDMinPoints is the MSM size, in points, from which the router sends
 // MSMs to the simd backend where it is available, and from which its G1
-// runs on the lanes: below it, gnark-crypto's MultiExp is as fast (both
-// take about 0.12 s for 2^16 points on the 2-core development machine;
-// `go test -bench G1 ./accel/msm/internal/lanemsm`).
+// runs on the lanes. Below it the window is narrow, the batches small and
+// gnark-crypto's MultiExp about as fast; at it the lanes gain 1.15×, at
+// 2^20 points 1.83× (`cairn bench --filter msm-g1` on the 2-core
+// development machine, bench/results/vm-2026-11-26-msm-simd.json).
 const SIMDMinPoints = 1 << 16
 
 // simdMSM is the simd backend: G1 MSMs of SIMDMinPoints points or more
