@@ -124,11 +124,14 @@ func (v *vec) Get(l int) [4]uint64 {
 }
 
 // Reduce returns w mod p for w below 2p.
-func (f *Field) Reduce(w [4]uint64) [4]uint64 {
+func (f *Field) Reduce(w [4]uint64) [4]uint64 { return reduceOnce(w, &f.mod) }
+
+// reduceOnce returns w - mod when w ≥ mod, else w.
+func reduceOnce(w [4]uint64, mod *[4]uint64) [4]uint64 {
 	var d [4]uint64
 	var b uint64
 	for i := range 4 {
-		d[i], b = bits.Sub64(w[i], f.mod[i], b)
+		d[i], b = bits.Sub64(w[i], mod[i], b)
 	}
 	if b == 0 {
 		return d

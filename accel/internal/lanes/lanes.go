@@ -39,7 +39,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"math/big"
-	"math/bits"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
@@ -213,34 +212,19 @@ func (k *Kernel) Sponge(out *[Lanes]accel.Fr, msgs *[Lanes][]accel.Fr) {
 
 // set stores the canonical element x in lane l, split into 52-bit limbs.
 func (v *vec) set(l int, x *accel.Fr) {
-	w0 := binary.LittleEndian.Uint64(x[0:])
-	w1 := binary.LittleEndian.Uint64(x[8:])
-	w2 := binary.LittleEndian.Uint64(x[16:])
-	w3 := binary.LittleEndian.Uint64(x[24:])
-	v[0][l] = w0 & mask52
-	v[1][l] = (w0>>52 | w1<<12) & mask52
-	v[2][l] = (w1>>40 | w2<<24) & mask52
-	v[3][l] = (w2>>28 | w3<<36) & mask52
-	v[4][l] = w3 >> 16
+	w := [4]uint64{
+		binary.LittleEndian.Uint64(x[0:]),
+		binary.LittleEndian.Uint64(x[8:]),
+		binary.LittleEndian.Uint64(x[16:]),
+		binary.LittleEndian.Uint64(x[24:]),
+	}
+	v.Set(l, &w)
 }
 
 // canonical returns lane l of v, a normalized value in [0, r] (the output
 // of a Montgomery multiplication by 1), reduced below r and encoded.
 func (k *Kernel) canonical(v *vec, l int) accel.Fr {
-	w := [4]uint64{
-		v[0][l] | v[1][l]<<52,
-		v[1][l]>>12 | v[2][l]<<40,
-		v[2][l]>>24 | v[3][l]<<28,
-		v[3][l]>>36 | v[4][l]<<16,
-	}
-	var d [4]uint64
-	var b uint64
-	for i := range 4 {
-		d[i], b = bits.Sub64(w[i], k.mod[i], b)
-	}
-	if b == 0 { // w >= r
-		w = d
-	}
+	w := reduceOnce(v.Get(l), &k.mod)
 	var x accel.Fr
 	for i := range 4 {
 		binary.LittleEndian.PutUint64(x[8*i:], w[i])

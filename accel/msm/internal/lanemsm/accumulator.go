@@ -287,7 +287,7 @@ func (a *accumulator) slow() {
 			a.state[e.b] = empty
 			continue
 		}
-		*b = a.point(&r)
+		*b = toPoint(a.f, &r)
 	}
 }
 
@@ -318,20 +318,6 @@ func (a *accumulator) affine(p *point) bn254.G1Affine {
 	}
 	x, y := a.f.Reduce(v.Get(0)), a.f.Reduce(v.Get(1))
 	return bn254.G1Affine{X: fp.Element(a.f.FromLanes(&x, gnarkMul)), Y: fp.Element(a.f.FromLanes(&y, gnarkMul))}
-}
-
-// point converts a finite affine point into the lanes' form.
-func (a *accumulator) point(p *bn254.G1Affine) point {
-	x := a.f.ToLanes((*[4]uint64)(&p.X), gnarkMul)
-	y := a.f.ToLanes((*[4]uint64)(&p.Y), gnarkMul)
-	var v lanes.Vec
-	v.Set(0, &x)
-	v.Set(1, &y)
-	var out point
-	for i := range 5 {
-		out.x[i], out.y[i] = v[i][0], v[i][1]
-	}
-	return out
 }
 
 // negate returns 2p - y for y normalized and below 2p, normalized.

@@ -135,22 +135,28 @@ func windowBits(n int) int {
 func convertPoints(f *lanes.Field, points []bn254.G1Affine) []point {
 	out := make([]point, len(points))
 	parallel(len(points), func(lo, hi int) {
-		var v lanes.Vec
 		for i := lo; i < hi; i++ {
-			p := &points[i]
-			if p.IsInfinity() {
+			if points[i].IsInfinity() {
 				out[i].x[4] = 1 << 52
 				continue
 			}
-			x := f.ToLanes((*[4]uint64)(&p.X), gnarkMul)
-			y := f.ToLanes((*[4]uint64)(&p.Y), gnarkMul)
-			v.Set(0, &x)
-			v.Set(1, &y)
-			for k := range 5 {
-				out[i].x[k], out[i].y[k] = v[k][0], v[k][1]
-			}
+			out[i] = toPoint(f, &points[i])
 		}
 	})
+	return out
+}
+
+// toPoint converts a finite affine point into the lanes' form.
+func toPoint(f *lanes.Field, p *bn254.G1Affine) point {
+	x := f.ToLanes((*[4]uint64)(&p.X), gnarkMul)
+	y := f.ToLanes((*[4]uint64)(&p.Y), gnarkMul)
+	var v lanes.Vec
+	v.Set(0, &x)
+	v.Set(1, &y)
+	var out point
+	for i := range 5 {
+		out.x[i], out.y[i] = v[i][0], v[i][1]
+	}
 	return out
 }
 
