@@ -118,7 +118,10 @@ type QEMU struct {
 	Binary string
 	// Machine, CPU and MemoryMiB are -M, -cpu and -m.
 	Machine, CPU string
-	MemoryMiB    int
+	// MachineOptions follow Machine in -M, after a comma ("hpet=off");
+	// empty for none.
+	MachineOptions string
+	MemoryMiB      int
 	// FirmwareCode is the read-only UEFI code flash; FirmwareVars the
 	// variable store template, copied per run (qemu writes to it).
 	FirmwareCode, FirmwareVars string

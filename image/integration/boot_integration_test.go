@@ -28,7 +28,13 @@ const (
 	healthyWithin  = 180 * time.Second
 	shutdownWithin = 60 * time.Second
 	qemuLimit      = 10 * time.Minute // the timeout(1) wrapper's bound on each qemu run
+	// earlyStall is how long the guest kernel may print nothing before
+	// it starts init; a boot normally reaches init in under 5 s.
+	earlyStall = 60 * time.Second
 )
+
+// initStarted is the kernel's console line when it hands over to init.
+const initStarted = "Run /init as init process"
 
 func TestBoot(t *testing.T) {
 	if os.Getenv("CAIRN_BOOT_TEST") != "1" {
@@ -158,6 +164,8 @@ type vm struct {
 	console      *syncBuffer
 	monitor      string
 	url          string
+	start        time.Time // when qemu started
+	logName      string    // the console's file name in the temporary directory
 	healthyAfter time.Duration
 }
 
@@ -168,8 +176,29 @@ func boot(t *testing.T, b board.Board, img, vars, name string) *vm {
 }
 
 // bootWith is boot with more qemu options; HostPort and Monitor are
-// chosen here.
+// chosen here. A guest kernel that goes silent for earlyStall before it
+// starts init is an emulator stall, not Cairn's code: it is powered off and
+// booted once more, and the test says so.
 func bootWith(t *testing.T, b board.Board, o qemu.Options, name string) *vm {
+	t.Helper()
+	v := startQEMU(t, b, o, name)
+	healthy, stalled := v.waitHealthy(t, v.start)
+	if stalled {
+		t.Logf("%s %s: the guest kernel printed nothing for %s before starting init (an emulator stall); booting again", b.Name, name, earlyStall)
+		v.stop()
+		v.logName = strings.TrimSuffix(v.logName, ".log") + "-stalled.log"
+		v = startQEMU(t, b, o, name)
+		if healthy, stalled = v.waitHealthy(t, v.start); stalled {
+			v.fail(t, "the guest kernel stalled before starting init twice in a row (no console output for %s)", earlyStall)
+		}
+	}
+	v.healthyAfter = healthy
+	return v
+}
+
+// startQEMU starts qemu with o; its console is saved in the temporary
+// directory as v.logName when the test ends.
+func startQEMU(t *testing.T, b board.Board, o qemu.Options, name string) *vm {
 	t.Helper()
 	port := freePort(t)
 	monitor := filepath.Join(t.TempDir(), "monitor.sock")
@@ -179,10 +208,10 @@ func bootWith(t *testing.T, b board.Board, o qemu.Options, name string) *vm {
 		t.Fatal(err)
 	}
 	args = append([]string{"--signal=KILL", fmt.Sprint(int(qemuLimit.Seconds()))}, args...)
-	v := &vm{console: &syncBuffer{}, monitor: monitor, url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1), exited: make(chan struct{})}
+	v := &vm{logName: "cairn-boot-" + b.Name + "-" + name + ".log", console: &syncBuffer{}, monitor: monitor, url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1), exited: make(chan struct{})}
 	v.cmd = exec.Command("timeout", args...)
 	v.cmd.Stdout, v.cmd.Stderr = v.console, v.console
-	start := time.Now()
+	v.start = time.Now()
 	if err := v.cmd.Start(); err != nil {
 		t.Fatalf("start qemu: %v", err)
 	}
@@ -191,38 +220,49 @@ func bootWith(t *testing.T, b board.Board, o qemu.Options, name string) *vm {
 		close(v.exited)
 	}()
 	t.Cleanup(func() {
-		// SIGTERM, which timeout(1) passes on to qemu; a SIGKILL would
-		// end only timeout and leave qemu running.
-		v.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-v.exited:
-		case <-time.After(5 * time.Second):
-			v.cmd.Process.Kill()
-		}
-		os.WriteFile(filepath.Join(os.TempDir(), "cairn-boot-"+b.Name+"-"+name+".log"), v.console.Bytes(), 0o644)
+		v.stop()
+		os.WriteFile(filepath.Join(os.TempDir(), v.logName), v.console.Bytes(), 0o644)
 	})
-	v.healthyAfter = v.waitHealthy(t, start)
 	return v
 }
 
+// stop ends qemu with SIGTERM, which timeout(1) passes on to qemu (a
+// SIGKILL would end only timeout and leave qemu running), and waits for it.
+func (v *vm) stop() {
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-v.exited:
+	case <-time.After(5 * time.Second):
+		v.cmd.Process.Kill()
+	}
+}
+
 // waitHealthy waits until the node's /healthz answers 200, at most
-// healthyWithin after start, and returns the time since start.
-func (v *vm) waitHealthy(t *testing.T, start time.Time) time.Duration {
+// healthyWithin after since, and returns the time since since. It returns
+// stalled instead when the console stays silent for earlyStall before the
+// kernel starts init.
+func (v *vm) waitHealthy(t *testing.T, since time.Time) (healthy time.Duration, stalled bool) {
 	t.Helper()
 	client := &http.Client{Timeout: time.Second}
-	deadline := start.Add(healthyWithin)
+	deadline := since.Add(healthyWithin)
+	printed, lastOutput := 0, time.Now()
 	for time.Now().Before(deadline) {
 		v.checkRunning(t, "the node was healthy")
 		if resp, err := client.Get(v.url + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return time.Since(start)
+				return time.Since(since), false
 			}
+		}
+		if console := v.console.String(); len(console) != printed {
+			printed, lastOutput = len(console), time.Now()
+		} else if time.Since(lastOutput) > earlyStall && !strings.Contains(console, initStarted) {
+			return 0, true
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	v.fail(t, "GET /healthz did not answer 200 within %s", healthyWithin)
-	return 0
+	return 0, false
 }
 
 // waitConsole waits up to within until the console shows a line matching

@@ -55,8 +55,12 @@ func Args(b board.Board, o Options) ([]string, error) {
 	if o.InteractiveConsole {
 		serial = "mon:stdio"
 	}
+	machine := q.Machine
+	if q.MachineOptions != "" {
+		machine += "," + q.MachineOptions
+	}
 	args := []string{q.Binary,
-		"-M", q.Machine, "-accel", "tcg", "-cpu", q.CPU, "-smp", "2", "-m", fmt.Sprint(q.MemoryMiB),
+		"-M", machine, "-accel", "tcg", "-cpu", q.CPU, "-smp", "2", "-m", fmt.Sprint(q.MemoryMiB),
 		// -nodefaults drops the CD-ROM and NIC qemu adds by default (OVMF
 		// would try to boot them first).
 		"-nodefaults", "-display", "none", "-serial", serial,

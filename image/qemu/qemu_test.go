@@ -16,7 +16,7 @@ func TestArgs(t *testing.T) {
 	}
 	line := strings.Join(args, " ")
 	for _, want := range []string{
-		"qemu-system-x86_64 -M q35 -accel tcg",
+		"qemu-system-x86_64 -M q35,hpet=off -accel tcg",
 		"hostfwd=tcp:127.0.0.1:18080-:8080",
 		"if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
 		"if=pflash,format=raw,file=v.fd",
