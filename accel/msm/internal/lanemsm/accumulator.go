@@ -42,6 +42,13 @@ type accumulator struct {
 	k            int     // batch capacity, a multiple of lanes.Lanes
 	batch        []entry // additions of the current batch, distinct buckets
 	queue, spare []entry // additions waiting for their bucket to leave the batch
+	// overflow[b] sums, in Jacobian coordinates and one addition at a
+	// time, the points that found bucket b busy twice: in the batch, and
+	// again in the next one. Repeated scalars (a witness's 0/1 wires,
+	// −1, copies of one value) send many points to one bucket, and
+	// queueing them all would leave a run of one-addition batches, one
+	// inversion each.
+	overflow map[int32]*bn254.G1Jac
 
 	// The batch's operands and intermediates, a vector per 8 additions.
 	x1, y1, x2, y2, dx, dy, acc, inv []lanes.Vec
@@ -65,7 +72,7 @@ func newAccumulator(f *lanes.Field, c int, pts []point) *accumulator {
 		f: f, pts: pts, batchNo: firstBatch,
 		two:     [5]uint64{two[0][0], two[1][0], two[2][0], two[3][0], two[4][0]},
 		buckets: make([]point, nb), state: make([]uint32, nb),
-		k: k, batch: make([]entry, 0, k),
+		k: k, batch: make([]entry, 0, k), overflow: make(map[int32]*bn254.G1Jac),
 		x1: make([]lanes.Vec, m), y1: make([]lanes.Vec, m), x2: make([]lanes.Vec, m), y2: make([]lanes.Vec, m),
 		dx: make([]lanes.Vec, m), dy: make([]lanes.Vec, m), acc: make([]lanes.Vec, m), inv: make([]lanes.Vec, m),
 	}
@@ -80,6 +87,7 @@ func (a *accumulator) window(digits []uint16, maxDigit int) bn254.G1Jac {
 		return a.windowJacobian(digits, maxDigit)
 	}
 	clear(a.state) // every bucket empty
+	clear(a.overflow)
 	for i, code := range digits {
 		if code == 0 {
 			continue
@@ -88,7 +96,7 @@ func (a *accumulator) window(digits []uint16, maxDigit int) bn254.G1Jac {
 		if code&1 == 1 {
 			e.b, e.neg = int32(code>>1), true
 		}
-		a.add(e)
+		a.add(e, false)
 		if len(a.batch) == a.k || len(a.queue) > a.k {
 			a.flush()
 		}
@@ -130,8 +138,9 @@ func (a *accumulator) windowJacobian(digits []uint16, maxDigit int) bn254.G1Jac 
 
 // add starts the addition e: into an empty bucket directly, else into the
 // batch, or into the queue when its bucket is in the batch already or the
-// batch is full.
-func (a *accumulator) add(e entry) {
+// batch is full. queued says e comes from the queue: then a busy bucket
+// sends it to the overflow instead.
+func (a *accumulator) add(e entry, queued bool) {
 	switch st := &a.state[e.b]; {
 	case *st == empty:
 		a.buckets[e.b] = a.pts[e.p]
@@ -139,12 +148,30 @@ func (a *accumulator) add(e entry) {
 			a.buckets[e.b].y = a.negate(&a.buckets[e.b].y)
 		}
 		*st = filled
+	case *st == a.batchNo && queued:
+		a.addOverflow(e)
 	case *st == a.batchNo || len(a.batch) == a.k:
 		a.queue = append(a.queue, e)
 	default:
 		*st = a.batchNo
 		a.batch = append(a.batch, e)
 	}
+}
+
+// addOverflow adds e's point to its bucket's overflow sum.
+func (a *accumulator) addOverflow(e entry) {
+	p := a.affine(&a.pts[e.p])
+	if e.neg {
+		p.Neg(&p)
+	}
+	o := a.overflow[e.b]
+	if o == nil {
+		o = new(bn254.G1Jac)
+		o.FromAffine(&p)
+		a.overflow[e.b] = o
+		return
+	}
+	o.AddMixed(&p)
 }
 
 // flush computes the batch's additions, then moves the queue into the
@@ -162,7 +189,7 @@ func (a *accumulator) flush() {
 			a.queue = append(a.queue, q[i:]...)
 			break
 		}
-		a.add(e)
+		a.add(e, true)
 	}
 }
 
@@ -291,16 +318,22 @@ func (a *accumulator) slow() {
 	}
 }
 
-// reduce returns Σ (b+1)·bucket[b] with a running sum, highest bucket
-// first.
+// reduce returns Σ (b+1)·(bucket[b] + overflow[b]) with a running sum,
+// highest bucket first.
 func (a *accumulator) reduce() bn254.G1Jac {
 	var running, total bn254.G1Jac
 	running.Set(&infinity)
 	total.Set(&infinity)
+	overflow := len(a.overflow) > 0
 	for b := len(a.buckets) - 1; b >= 0; b-- {
 		if a.state[b] != empty {
 			p := a.affine(&a.buckets[b])
 			running.AddMixed(&p)
+		}
+		if overflow {
+			if o := a.overflow[int32(b)]; o != nil {
+				running.AddAssign(o)
+			}
 		}
 		total.AddAssign(&running)
 	}

@@ -57,6 +57,45 @@ func TestRandom(t *testing.T) {
 	}
 }
 
+// TestRepeatedScalars gives half the points one of a few scalars (1, −1
+// and two random values), as a witness's repeated wires do: their buckets
+// are busy in batch after batch, and the overflow sums take them.
+func TestRepeatedScalars(t *testing.T) {
+	if !Available() {
+		t.Skip("no AVX-512 IFMA")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	n := 1 << 16
+	p, s := randomInput(rng, n)
+	var one, minusOne fr.Element
+	one.SetOne()
+	minusOne.Neg(&one)
+	hot := []fr.Element{one, minusOne, randScalar(rng), randScalar(rng)}
+	for i := 0; i < n; i += 2 {
+		s[i] = hot[rng.IntN(len(hot))]
+	}
+	got, err := G1(p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := want(t, p, s); got != w {
+		t.Fatalf("G1 = %s, want %s", got.String(), w.String())
+	}
+	// The lowest window, on its own: the hot buckets overflowed.
+	f, err := field()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := windowBits(n)
+	pts := convertPoints(f, p)
+	digits := recode(s, pts, c, (256+c-1)/c)
+	acc := newAccumulator(f, c, pts)
+	acc.window(digits[0], maxDigit(0, c))
+	if len(acc.overflow) == 0 {
+		t.Error("no bucket overflowed; the test no longer covers the overflow sums")
+	}
+}
+
 // TestDoublingsAndCancellations drives the slow path: the same point many
 // times (every bucket addition a doubling), a point and its negation,
 // points at infinity and zero or edge scalars.
