@@ -50,6 +50,11 @@ type accumulator struct {
 	// inversion each.
 	overflow map[int32]*bn254.G1Jac
 
+	// reducing is set while reduce runs: its sums at infinity are marked
+	// in place, not in state. running and total are its segments' sums.
+	reducing       bool
+	running, total []point
+
 	// The batch's operands and intermediates, a vector per 8 additions.
 	x1, y1, x2, y2, dx, dy, acc, inv []lanes.Vec
 }
@@ -73,6 +78,7 @@ func newAccumulator(f *lanes.Field, c int, pts []point) *accumulator {
 		two:     [5]uint64{two[0][0], two[1][0], two[2][0], two[3][0], two[4][0]},
 		buckets: make([]point, nb), state: make([]uint32, nb),
 		k: k, batch: make([]entry, 0, k), overflow: make(map[int32]*bn254.G1Jac),
+		running: make([]point, k), total: make([]point, k),
 		x1: make([]lanes.Vec, m), y1: make([]lanes.Vec, m), x2: make([]lanes.Vec, m), y2: make([]lanes.Vec, m),
 		dx: make([]lanes.Vec, m), dy: make([]lanes.Vec, m), acc: make([]lanes.Vec, m), inv: make([]lanes.Vec, m),
 	}
@@ -178,7 +184,7 @@ func (a *accumulator) addOverflow(e entry) {
 // next batch as far as it goes.
 func (a *accumulator) flush() {
 	if len(a.batch) > 0 {
-		a.compute()
+		a.compute(a.buckets, a.pts, a.batch)
 		a.batch = a.batch[:0]
 	}
 	a.batchNo++
@@ -193,15 +199,20 @@ func (a *accumulator) flush() {
 	}
 }
 
-// compute adds each batch point to its bucket with the affine formulas
-// x3 = λ² - x1 - x2, y3 = λ(x1 - x3) - y1, λ = (y2 - y1)/(x2 - x1).
-func (a *accumulator) compute() {
+// compute adds, for each entry e of batch, src[e.p] (negated when e.neg)
+// to dst[e.b], with the affine formulas x3 = λ² - x1 - x2, y3 = λ(x1 -
+// x3) - y1, λ = (y2 - y1)/(x2 - x1). The entries' destinations are
+// distinct, and no point is at infinity.
+func (a *accumulator) compute(dst, src []point, batch []entry) {
 	f := a.f
-	n := len(a.batch)
+	n := len(batch)
+	if n == 0 {
+		return
+	}
 	m := (n + lanes.Lanes - 1) / lanes.Lanes
-	for j, e := range a.batch {
+	for j, e := range batch {
 		v, l := j/lanes.Lanes, j%lanes.Lanes&(lanes.Lanes-1)
-		b, p := &a.buckets[e.b], &a.pts[e.p]
+		b, p := &dst[e.b], &src[e.p]
 		y2 := &p.y
 		if e.neg {
 			ny := a.negate(y2)
@@ -236,7 +247,7 @@ func (a *accumulator) compute() {
 	if !a.invert(&total, &a.acc[m-1]) {
 		// Some x2 = x1: a doubling or a cancellation. Rare; gnark-crypto's
 		// group law handles both.
-		a.slow()
+		a.slow(dst, src, batch)
 		return
 	}
 	// inv[v] = 1/dx[v]; total walks back from 1/acc[m-1] to 1/acc[0].
@@ -260,9 +271,9 @@ func (a *accumulator) compute() {
 		f.Sub(&t, &t, &a.y1[v])
 		f.Normalize(&a.dy[v], &t)
 	}
-	for j, e := range a.batch {
+	for j, e := range batch {
 		v, l := j/lanes.Lanes, j%lanes.Lanes&(lanes.Lanes-1)
-		b := &a.buckets[e.b]
+		b := &dst[e.b]
 		scatter(&b.x, &a.dx[v], l)
 		scatter(&b.y, &a.dy[v], l)
 	}
@@ -297,11 +308,13 @@ func (a *accumulator) invert(z, x *lanes.Vec) bool {
 	return true
 }
 
-// slow adds the batch pair by pair with gnark-crypto's group law.
-func (a *accumulator) slow() {
-	for _, e := range a.batch {
-		b := &a.buckets[e.b]
-		p := a.affine(&a.pts[e.p])
+// slow is compute pair by pair with gnark-crypto's group law. A sum at
+// infinity marks its destination so (see infinity), and in the window's
+// buckets also empties its bucket's state.
+func (a *accumulator) slow(dst, src []point, batch []entry) {
+	for _, e := range batch {
+		b := &dst[e.b]
+		p := a.affine(&src[e.p])
 		if e.neg {
 			p.Neg(&p)
 		}
@@ -311,33 +324,125 @@ func (a *accumulator) slow() {
 		var r bn254.G1Affine
 		r.FromJacobian(&s)
 		if r.IsInfinity() {
-			a.state[e.b] = empty
+			b.x[4] = 1 << 52
+			if !a.reducing {
+				a.state[e.b] = empty
+			}
 			continue
 		}
 		*b = toPoint(a.f, &r)
 	}
 }
 
-// reduce returns Σ (b+1)·(bucket[b] + overflow[b]) with a running sum,
-// highest bucket first.
+// reduce returns Σ (b+1)·(bucket[b] + overflow[b]).
+//
+// The overflow sums are added into their buckets first, as one batch. The
+// buckets are then split into k segments of L consecutive buckets, and
+// every segment runs the usual running sum from its top bucket down,
+// total += running += bucket, all segments in step: each step is two
+// batches of up to k affine additions (running sums, then totals) sharing
+// an inversion each, where Jacobian running sums would cost about three
+// times as much per addition. Segment j then holds running_j = Σ bucket
+// and total_j = Σ (b - jL + 1)·bucket over its buckets b, and the window's
+// sum is Σ total_j + L·Σ j·running_j, done in Jacobian coordinates.
 func (a *accumulator) reduce() bn254.G1Jac {
-	var running, total bn254.G1Jac
-	running.Set(&infinity)
-	total.Set(&infinity)
-	overflow := len(a.overflow) > 0
-	for b := len(a.buckets) - 1; b >= 0; b-- {
-		if a.state[b] != empty {
-			p := a.affine(&a.buckets[b])
-			running.AddMixed(&p)
-		}
-		if overflow {
-			if o := a.overflow[int32(b)]; o != nil {
-				running.AddAssign(o)
+	a.foldOverflow()
+	a.reducing = true
+	defer func() { a.reducing = false }()
+
+	nb, segs := len(a.buckets), a.k
+	size := nb / segs // a power of two: nb is, and k divides it
+	running, total := a.running[:segs], a.total[:segs]
+	for j := range segs {
+		running[j].x[4], total[j].x[4] = 1<<52, 1<<52 // at infinity
+	}
+	for t := range size {
+		a.batch = a.batch[:0]
+		for j := range segs {
+			b := (j+1)*size - 1 - t
+			switch {
+			case a.state[b] == empty:
+			case running[j].infinity():
+				running[j] = a.buckets[b]
+			default:
+				a.batch = append(a.batch, entry{b: int32(j), p: int32(b)})
 			}
 		}
-		total.AddAssign(&running)
+		a.compute(running, a.buckets, a.batch)
+		a.batch = a.batch[:0]
+		for j := range segs {
+			switch {
+			case running[j].infinity():
+			case total[j].infinity():
+				total[j] = running[j]
+			default:
+				a.batch = append(a.batch, entry{b: int32(j), p: int32(j)})
+			}
+		}
+		a.compute(total, running, a.batch)
 	}
-	return total
+	a.batch = a.batch[:0]
+
+	// Σ total_j + size·Σ j·running_j, the second with a running sum over j.
+	var sum, acc, weighted bn254.G1Jac
+	sum.Set(&infinity)
+	acc.Set(&infinity)
+	weighted.Set(&infinity)
+	for j := segs - 1; j >= 0; j-- {
+		if !total[j].infinity() {
+			p := a.affine(&total[j])
+			sum.AddMixed(&p)
+		}
+		if j == 0 {
+			break
+		}
+		if !running[j].infinity() {
+			p := a.affine(&running[j])
+			acc.AddMixed(&p)
+		}
+		weighted.AddAssign(&acc)
+	}
+	for s := size; s > 1; s >>= 1 {
+		weighted.DoubleAssign()
+	}
+	sum.AddAssign(&weighted)
+	return sum
+}
+
+// foldOverflow adds each overflow sum into its bucket (the next window
+// clears the sums).
+func (a *accumulator) foldOverflow() {
+	if len(a.overflow) == 0 {
+		return
+	}
+	keys := make([]int32, 0, len(a.overflow))
+	jac := make([]bn254.G1Jac, 0, len(a.overflow))
+	for b, o := range a.overflow {
+		if !o.Z.IsZero() {
+			keys = append(keys, b)
+			jac = append(jac, *o)
+		}
+	}
+	aff := bn254.BatchJacobianToAffineG1(jac)
+	src := make([]point, len(aff))
+	a.batch = a.batch[:0]
+	for i, b := range keys {
+		src[i] = toPoint(a.f, &aff[i])
+		if a.state[b] == empty {
+			a.buckets[b] = src[i]
+			a.state[b] = filled
+			continue
+		}
+		a.batch = append(a.batch, entry{b: b, p: int32(i)})
+		if len(a.batch) == a.k {
+			a.compute(a.buckets, src, a.batch)
+			a.batch = a.batch[:0]
+		}
+	}
+	if len(a.batch) > 0 {
+		a.compute(a.buckets, src, a.batch)
+	}
+	a.batch = a.batch[:0]
 }
 
 // infinity is the point at infinity in Jacobian coordinates.
