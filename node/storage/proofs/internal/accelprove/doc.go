@@ -38,13 +38,24 @@
 //     as r·B₁ = r·β + Σ (r·wᵢ)·Bᵢ + r·s·δ, so C = (the third MSM) + s·A +
 //     r·β and B₁ is never computed on its own.
 //
-// One MSM over the K, B and Z points costs less than three (one bucket
-// reduction per window, and a larger window for the larger size): on the
-// 2-core machine it cut the CPU time of an N = 5 storage proof by 4 %.
+// Repeated scalars: a witness repeats many values (the storage proof's
+// samples recompute the Merkle nodes their paths share; bits and small
+// constants recur), 47 % of the A, B and K scalars of a 100-sample
+// storage proof. Points that share a scalar s need s·(Σ P) only, so
+// before an MSM the scalars are grouped (a radix sort on their first
+// word) and each group's points summed, one addition per repeat where
+// Pippenger's buckets spend one per window; where under a tenth of the
+// scalars repeat, the MSM runs on its inputs as they are (repeats.go).
+// On the 2-core machine this took the 100-sample proof from 13.4 s to
+// 10.5 s.
+//
+// With repeats merged, C runs as two MSMs, K and B together and Z (whose
+// quotient coefficients do not repeat). Without, one MSM over the K, B
+// and Z points costs less than three (one bucket reduction per window):
 // [Prepare] lays those points out as one array once per key, so that no
-// proof copies them; on a key not prepared the three run one after the
+// proof copies them; on a key not prepared the parts run one after the
 // other and are added. The A and B MSMs run while the quotient is
-// computed; C's MSM follows the quotient, each on whatever backend
+// computed; C's MSMs follow the quotient, each on whatever backend
 // accel/msm routes its size to.
 //
 // # Limits

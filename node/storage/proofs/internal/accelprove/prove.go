@@ -109,8 +109,14 @@ func Prove(r1cs *cs.R1CS, pk *groth16bn254.ProvingKey, full witness.Witness, opt
 	)
 	wA := skipInfinity(w, pk.InfinityA, len(pk.G1.A))
 	wB := skipInfinity(w, pk.InfinityB, len(pk.G1.B))
-	wg.Go(func() { sums.a, errs[0] = msmG1(&cfg, "A", pk.G1.A, wA) })
-	wg.Go(func() { sums.b2, errs[1] = msmG2(&cfg, "B in G2", pk.G2.B, wB) })
+	wg.Go(func() {
+		points, scalars := mergeRepeatsG1(pk.G1.A, wA)
+		sums.a, errs[0] = msmG1(&cfg, "A", points, scalars)
+	})
+	wg.Go(func() {
+		points, scalars := mergeRepeatsG2(pk.G2.B, wB)
+		sums.b2, errs[1] = msmG2(&cfg, "B in G2", points, scalars)
+	})
 	wg.Go(func() { sums.c, errs[2] = msmC(&cfg, pk, s, w[r1cs.GetNbPublicVariables():], wB, &r) })
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
@@ -123,11 +129,13 @@ func Prove(r1cs *cs.R1CS, pk *groth16bn254.ProvingKey, full witness.Witness, opt
 //
 //	Σ private wᵢ·Kᵢ + Σ (r·wᵢ)·Bᵢ (G1) + Σ hⱼ·Zⱼ,
 //
-// that is C − s·A − r·β (see assemble), as one MSM over the key's K, B
-// (in G1) and Z points when Prepare laid them out as one array, else as
-// three MSMs added. One large MSM costs less than three smaller ones (one
-// bucket reduction per window instead of three), and gnark's B₁ = β +
-// Σ wᵢ·Bᵢ + s·δ is only ever needed as r·B₁ inside C.
+// that is C − s·A − r·β (see assemble). gnark's B₁ = β + Σ wᵢ·Bᵢ + s·δ
+// is only ever needed as r·B₁ inside C. The K and B points whose scalars
+// repeat are summed first (see mergeRepeats); then the K and B terms run
+// as one MSM and the Z terms as another. Where no scalars repeat and
+// Prepare laid the K, B and Z points out as one array, all three run as
+// one MSM (one bucket reduction per window instead of two); on a key not
+// laid out, K and B run apart.
 //
 // The quotient h is computed first, into the scalars' Z part; the wires'
 // part is filled meanwhile.
@@ -146,15 +154,25 @@ func msmC(c *config, pk *groth16bn254.ProvingKey, s *cs.R1CSSolution, wPriv, wB 
 	if err := quotient(c, pk, h, s.A, s.B, s.C); err != nil {
 		return bn254.G1Affine{}, err
 	}
-	if merged, ok := laidOut(pk); ok {
-		return msmG1(c, "C (K, B in G1 and Z merged)", merged, scalars[:nK+nB+nZ])
-	}
-	var sum bn254.G1Jac
-	for _, part := range []struct {
+	type part struct {
 		name    string
 		points  []bn254.G1Affine
 		scalars []fr.Element
-	}{{"K", pk.G1.K, scalars[:nK]}, {"r·B in G1", pk.G1.B, rwB}, {"Z", pk.G1.Z, h[:nZ]}} {
+	}
+	var parts []part
+	if all, ok := laidOut(pk); ok {
+		points, kb := mergeRepeatsG1(all[:nK+nB], scalars[:nK+nB])
+		if len(kb) == nK+nB { // nothing merged
+			return msmG1(c, "C (K, B in G1 and Z as one)", all, scalars[:nK+nB+nZ])
+		}
+		parts = []part{{"C's K and B in G1", points, kb}}
+	} else {
+		pK, sK := mergeRepeatsG1(pk.G1.K, scalars[:nK])
+		pB, sB := mergeRepeatsG1(pk.G1.B, rwB)
+		parts = []part{{"K", pK, sK}, {"r·B in G1", pB, sB}}
+	}
+	var sum bn254.G1Jac
+	for _, part := range append(parts, part{"Z", pk.G1.Z, h[:nZ]}) {
 		p, err := msmG1(c, part.name, part.points, part.scalars)
 		if err != nil {
 			return bn254.G1Affine{}, err

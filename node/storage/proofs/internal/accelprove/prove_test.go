@@ -120,15 +120,49 @@ func routes(t *testing.T) map[string][]accelprove.Option {
 	return out
 }
 
+// copies is chain four times over from four inputs of equal value, so
+// that three in four wires repeat a value: Prove merges the points of
+// repeated scalars (see repeats.go) in all three MSMs.
+type copies struct {
+	X [4]frontend.Variable
+	Y frontend.Variable `gnark:",public"`
+}
+
+func (c *copies) Define(api frontend.API) error {
+	for _, x := range c.X {
+		for range chainRounds {
+			x = api.Add(api.Mul(x, x), 7)
+		}
+		api.AssertIsEqual(x, c.Y)
+	}
+	return nil
+}
+
 // TestMatchesGnark proves with fixed crypto/rand on every route and with
 // gnark's prover: the proofs must be equal byte for byte and verify, with
-// the key as gnark set it up (C from three MSMs) and after Prepare (one).
+// the key as gnark set it up (C from three MSMs) and after Prepare (one),
+// for a circuit whose wires rarely repeat a value and for one where most
+// do.
 func TestMatchesGnark(t *testing.T) {
-	s := newSetup(t, &chain{})
-	if s.pk.NbInfinityA == 0 || s.pk.NbInfinityB == 0 {
+	c := chainAssignment(3)
+	for _, tc := range []struct {
+		name       string
+		circuit    frontend.Circuit
+		assignment frontend.Circuit
+	}{
+		{"chain", &chain{}, c},
+		{"copies", &copies{}, &copies{X: [4]frontend.Variable{3, 3, 3, 3}, Y: c.Y}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testMatchesGnark(t, tc.circuit, tc.assignment) })
+	}
+}
+
+func testMatchesGnark(t *testing.T, circuit, assignment frontend.Circuit) {
+	s := newSetup(t, circuit)
+	if _, ok := circuit.(*chain); ok && (s.pk.NbInfinityA == 0 || s.pk.NbInfinityB == 0) {
 		t.Fatalf("test circuit has %d/%d A/B points at infinity, want some of each", s.pk.NbInfinityA, s.pk.NbInfinityB)
 	}
-	w := fullWitness(t, chainAssignment(3))
+	w := fullWitness(t, assignment)
 	pub, err := w.Public()
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,214 @@
+package accelprove
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+)
+
+// Repeated scalars. A witness repeats many values: the storage proof's
+// samples recompute the Merkle nodes their paths share, and bits and
+// small constants recur. In a 100-sample storage proof 47 % of the A, B
+// and K scalars repeat an earlier one. Points that share a scalar s need
+// s·(Σ P) only: summing them first costs one point addition per repeat,
+// where Pippenger's buckets spend one addition per window (16 on a large
+// MSM) on each point. The sum is the same group element, so the proof is
+// unchanged.
+
+// minRepeatShare is the share of repeated scalars below which an MSM runs
+// on its inputs as they are: grouping costs a sort of the scalars.
+const minRepeatShare = 0.1
+
+// groupScalars returns, when at least minRepeatShare of the scalars
+// repeat an earlier one, the index of each distinct scalar's first
+// occurrence (in order) and for every index i the position in firsts of
+// scalars[i]'s group; ok is false otherwise.
+//
+// It sorts (first word, index) pairs by the first word with a stable
+// radix sort, so equal scalars end up side by side in index order, then
+// numbers the groups by first occurrence. The first word of a scalar in
+// Montgomery form is as good as random; scalars that share it but differ
+// elsewhere are told apart by a full comparison.
+func groupScalars(scalars []fr.Element) (firsts, group []int32, ok bool) {
+	n := len(scalars)
+	pairs := make([]keyIndex, n)
+	for i := range scalars {
+		pairs[i] = keyIndex{scalars[i][0], int32(i)}
+	}
+	pairs = radixSort(pairs, make([]keyIndex, n))
+
+	// raw[i]: a group number in sorted order; leader[g]: its first index.
+	raw := make([]int32, n)
+	var leader []int32
+	for lo := 0; lo < n; {
+		hi := lo + 1
+		for hi < n && pairs[hi].key == pairs[lo].key {
+			hi++
+		}
+		runStart := int32(len(leader))
+		for _, p := range pairs[lo:hi] {
+			g := runStart
+			for ; g < int32(len(leader)); g++ {
+				if scalars[leader[g]] == scalars[p.index] {
+					break
+				}
+			}
+			if g == int32(len(leader)) {
+				leader = append(leader, p.index)
+			}
+			raw[p.index] = g
+		}
+		lo = hi
+	}
+	if float64(n-len(leader)) < minRepeatShare*float64(n) {
+		return nil, nil, false
+	}
+	// Renumber by first occurrence.
+	number := make([]int32, len(leader))
+	for g := range number {
+		number[g] = -1
+	}
+	firsts = make([]int32, 0, len(leader))
+	group = raw // renumbered in place
+	for i, g := range raw {
+		if number[g] < 0 {
+			number[g] = int32(len(firsts))
+			firsts = append(firsts, int32(i))
+		}
+		group[i] = number[g]
+	}
+	return firsts, group, true
+}
+
+// keyIndex is a sort key and the index it came from.
+type keyIndex struct {
+	key   uint64
+	index int32
+}
+
+// radixSort sorts a by key, stably, in four passes of 16 bits, using tmp
+// (as long as a) as scratch; it returns the sorted slice (a or tmp).
+func radixSort(a, tmp []keyIndex) []keyIndex {
+	var count [1 << 16]int
+	for shift := 0; shift < 64; shift += 16 {
+		clear(count[:])
+		for i := range a {
+			count[a[i].key>>shift&0xffff]++
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for i := range a {
+			d := a[i].key >> shift & 0xffff
+			tmp[count[d]] = a[i]
+			count[d]++
+		}
+		a, tmp = tmp, a
+	}
+	return a
+}
+
+// jacobian is a point type in Jacobian coordinates (bn254.G1Jac,
+// bn254.G2Jac) whose zero value is the point at infinity.
+type jacobian[A any, J any] interface {
+	*J
+	AddMixed(a *A) *J
+}
+
+// mergeRepeats returns points and scalars with the points that share a
+// scalar replaced by their sum: Σ scalars[i]·points[i] is unchanged. When
+// too few scalars repeat (see minRepeatShare) it returns its inputs.
+// toAffine converts Jacobian sums to affine form in one batch.
+func mergeRepeats[A any, J any, PJ jacobian[A, J]](points []A, scalars []fr.Element, toAffine func([]J) []A) ([]A, []fr.Element) {
+	firsts, group, ok := groupScalars(scalars)
+	if !ok {
+		return points, scalars
+	}
+	// slot[k] numbers the groups of more than one point; -1 for the rest.
+	slot := make([]int32, len(firsts))
+	for _, k := range group {
+		slot[k]++
+	}
+	multi := int32(0)
+	for k, n := range slot {
+		if n > 1 {
+			slot[k] = multi
+			multi++
+		} else {
+			slot[k] = -1
+		}
+	}
+	sums := make([]J, multi) // at infinity
+	workers := int32(runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			// Each worker owns the sums of slot ≡ w mod workers.
+			for i, k := range group {
+				if s := slot[k]; s >= 0 && s%workers == w {
+					PJ(&sums[s]).AddMixed(&points[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	affine := toAffine(sums)
+	outP := make([]A, len(firsts))
+	outS := make([]fr.Element, len(firsts))
+	for k, i := range firsts {
+		outS[k] = scalars[i]
+		if s := slot[k]; s >= 0 {
+			outP[k] = affine[s]
+		} else {
+			outP[k] = points[i]
+		}
+	}
+	return outP, outS
+}
+
+// mergeRepeatsG1 is mergeRepeats for G1.
+func mergeRepeatsG1(points []bn254.G1Affine, scalars []fr.Element) ([]bn254.G1Affine, []fr.Element) {
+	return mergeRepeats[bn254.G1Affine, bn254.G1Jac](points, scalars, bn254.BatchJacobianToAffineG1)
+}
+
+// mergeRepeatsG2 is mergeRepeats for G2.
+func mergeRepeatsG2(points []bn254.G2Affine, scalars []fr.Element) ([]bn254.G2Affine, []fr.Element) {
+	return mergeRepeats[bn254.G2Affine, bn254.G2Jac](points, scalars, batchJacobianToAffineG2)
+}
+
+// batchJacobianToAffineG2 converts points to affine form with one field
+// inversion (Montgomery's trick), as gnark-crypto's
+// BatchJacobianToAffineG1 does for G1; points at infinity (Z = 0) become
+// (0, 0).
+func batchJacobianToAffineG2(points []bn254.G2Jac) []bn254.G2Affine {
+	out := make([]bn254.G2Affine, len(points))
+	// out[i].X holds the product of the Z before i while going up.
+	var acc bn254.E2
+	acc.SetOne()
+	for i := range points {
+		if points[i].Z.IsZero() {
+			continue
+		}
+		out[i].X = acc
+		acc.Mul(&acc, &points[i].Z)
+	}
+	var inv bn254.E2
+	inv.Inverse(&acc)
+	for i := len(points) - 1; i >= 0; i-- {
+		p := &points[i]
+		if p.Z.IsZero() {
+			continue // (0, 0): infinity
+		}
+		var zInv, zInv2 bn254.E2
+		zInv.Mul(&out[i].X, &inv) // 1/Z
+		inv.Mul(&inv, &p.Z)
+		zInv2.Square(&zInv)
+		out[i].X.Mul(&p.X, &zInv2)
+		out[i].Y.Mul(&p.Y, &zInv2).Mul(&out[i].Y, &zInv)
+	}
+	return out
+}

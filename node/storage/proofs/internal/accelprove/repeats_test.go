@@ -1,0 +1,132 @@
+package accelprove
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+)
+
+// repeatedScalars returns n scalars of which about three in five repeat
+// one of a few values (0, 1 and random ones), plus two scalars that share
+// their first Montgomery word but differ in the others.
+func repeatedScalars(rng *rand.Rand, n int) []fr.Element {
+	pool := make([]fr.Element, 8)
+	pool[1].SetOne()
+	for i := 2; i < len(pool); i++ {
+		pool[i].SetUint64(rng.Uint64())
+		pool[i].Square(&pool[i])
+	}
+	s := make([]fr.Element, n)
+	for i := range s {
+		if rng.IntN(5) < 3 {
+			s[i] = pool[rng.IntN(len(pool))]
+		} else {
+			s[i].SetUint64(rng.Uint64())
+			s[i].Square(&s[i])
+		}
+	}
+	s[n-2] = fr.Element{12345, 1, 2, 3}
+	s[n-1] = fr.Element{12345, 4, 5, 6}
+	return s
+}
+
+func TestGroupScalars(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	s := repeatedScalars(rng, 5000)
+	firsts, group, ok := groupScalars(s)
+	if !ok {
+		t.Fatal("groupScalars: not ok on inputs with 60% repeats")
+	}
+	distinct := map[fr.Element]bool{}
+	for _, x := range s {
+		distinct[x] = true
+	}
+	if len(firsts) != len(distinct) {
+		t.Errorf("%d groups, want %d distinct scalars", len(firsts), len(distinct))
+	}
+	if !slices.IsSorted(firsts) {
+		t.Error("firsts are not in order of first occurrence")
+	}
+	for i, g := range group {
+		if f := firsts[g]; s[f] != s[i] || f > int32(i) {
+			t.Fatalf("scalar %d is in the group of %d, which differs or comes later", i, f)
+		}
+	}
+	if group[len(s)-1] == group[len(s)-2] {
+		t.Error("two scalars sharing their first word only were grouped together")
+	}
+
+	for i := range s {
+		s[i].SetUint64(uint64(i) + 1)
+	}
+	if _, _, ok := groupScalars(s); ok {
+		t.Error("groupScalars: ok on distinct scalars, want not worth it")
+	}
+}
+
+func TestMergeRepeats(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n = 3000
+	s := repeatedScalars(rng, n)
+	a := make([]fr.Element, n)
+	for i := range a {
+		a[i].SetUint64(rng.Uint64())
+	}
+	_, _, g1, g2 := bn254.Generators()
+	p1 := bn254.BatchScalarMultiplicationG1(&g1, a)
+	p2 := bn254.BatchScalarMultiplicationG2(&g2, a)
+	p1[7], p2[7] = bn254.G1Affine{}, bn254.G2Affine{} // at infinity
+	p1[8].Neg(&p1[9])                                 // P and -P under one scalar
+	p2[8].Neg(&p2[9])
+	s[8] = s[9]
+
+	var want1, got1 bn254.G1Affine
+	var want2, got2 bn254.G2Affine
+	cfg := ecc.MultiExpConfig{}
+	mp1, ms1 := mergeRepeatsG1(p1, s)
+	mp2, ms2 := mergeRepeatsG2(p2, s)
+	if len(ms1) >= n/2 || len(ms2) != len(ms1) || len(mp1) != len(ms1) || len(mp2) != len(ms2) {
+		t.Fatalf("merged to %d/%d G1 and %d/%d G2 points and scalars, want the same count, under half of %d", len(mp1), len(ms1), len(mp2), len(ms2), n)
+	}
+	for _, err := range []error{
+		first(want1.MultiExp(p1, s, cfg)), first(got1.MultiExp(mp1, ms1, cfg)),
+		first(want2.MultiExp(p2, s, cfg)), first(got2.MultiExp(mp2, ms2, cfg)),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !got1.Equal(&want1) {
+		t.Errorf("G1: merged MSM %s, want %s", got1.String(), want1.String())
+	}
+	if !got2.Equal(&want2) {
+		t.Errorf("G2: merged MSM %s, want %s", got2.String(), want2.String())
+	}
+}
+
+func TestBatchJacobianToAffineG2(t *testing.T) {
+	_, _, _, g2 := bn254.Generators()
+	jac := make([]bn254.G2Jac, 5)
+	for i := range jac {
+		jac[i].FromAffine(&g2)
+		jac[i].ScalarMultiplication(&jac[i], bigInt(uint64(i)*977+3))
+	}
+	jac[2] = bn254.G2Jac{} // at infinity
+	got := batchJacobianToAffineG2(jac)
+	for i := range jac {
+		var want bn254.G2Affine
+		want.FromJacobian(&jac[i])
+		if !got[i].Equal(&want) {
+			t.Errorf("point %d: %s, want %s", i, got[i].String(), want.String())
+		}
+	}
+}
+
+func first[T any](_ T, err error) error { return err }
+
+func bigInt(v uint64) *big.Int { return new(big.Int).SetUint64(v) }
