@@ -116,8 +116,7 @@
 // 2^21 domain) and ~6.5 s the G2 MSM of 1.1 million points. Nearly half
 // the wires repeat a value (the samples' paths share their upper Merkle
 // nodes, and the circuit recomputes them per sample), so merging their
-// points leaves 0.6 million G2 points and about 3.6 million G1 points;
-// with the simd G1 MSM a proof then takes about 19 s of CPU time.
+// points leaves 0.6 million G2 points and about 3.6 million G1 points.
 //
 // # Concurrency
 //
