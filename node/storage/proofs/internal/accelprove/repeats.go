@@ -21,10 +21,13 @@ import (
 // on its inputs as they are: grouping costs a sort of the scalars.
 const minRepeatShare = 0.1
 
-// groupScalars returns, when at least minRepeatShare of the scalars
-// repeat an earlier one, the index of each distinct scalar's first
-// occurrence (in order) and for every index i the position in firsts of
-// scalars[i]'s group; ok is false otherwise.
+// groupScalars groups equal scalars. When at least minRepeatShare of the
+// scalars repeat an earlier one, it returns the index of each group's
+// first member (in order) and for every index i the position in firsts of
+// scalars[i]'s group; ok is false otherwise. Each distinct scalar has one
+// group, except where more than maxLeaders distinct scalars share a first
+// word: then a value may have several, which merges less but sums the
+// same.
 //
 // It sorts (first word, index) pairs by the first word with a stable
 // radix sort, so equal scalars end up side by side in index order, then
@@ -49,7 +52,10 @@ func groupScalars(scalars []fr.Element) (firsts, group []int32, ok bool) {
 		}
 		runStart := int32(len(leader))
 		for _, p := range pairs[lo:hi] {
-			g := runStart
+			// Compare with at most maxLeaders of the run's groups, so
+			// that scalars sharing a first word cannot make this
+			// quadratic; one value in two groups costs only merging.
+			g := max(runStart, int32(len(leader))-maxLeaders)
 			for ; g < int32(len(leader)); g++ {
 				if scalars[leader[g]] == scalars[p.index] {
 					break
@@ -81,6 +87,10 @@ func groupScalars(scalars []fr.Element) (firsts, group []int32, ok bool) {
 	}
 	return firsts, group, true
 }
+
+// maxLeaders bounds the groups a scalar is compared with among those that
+// share its first word.
+const maxLeaders = 8
 
 // keyIndex is a sort key and the index it came from.
 type keyIndex struct {

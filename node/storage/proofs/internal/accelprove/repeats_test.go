@@ -61,6 +61,29 @@ func TestGroupScalars(t *testing.T) {
 		t.Error("two scalars sharing their first word only were grouped together")
 	}
 
+	// 100 distinct scalars sharing a first word, 50 copies each in a row:
+	// each copy finds its group among the last maxLeaders.
+	for i := range s {
+		s[i] = fr.Element{777, uint64(i / 50), 1, 1}
+	}
+	firsts, group, ok = groupScalars(s)
+	if !ok || len(firsts) != 100 {
+		t.Fatalf("colliding words, copies in a row: %d groups (ok %v), want 100", len(firsts), ok)
+	}
+	for i, g := range group {
+		if f := firsts[g]; s[f] != s[i] || f > int32(i) {
+			t.Fatalf("colliding words: scalar %d is in the group of %d, which differs or comes later", i, f)
+		}
+	}
+	// Cycling through them, each copy is too far from its group: one
+	// group per scalar, so nothing is worth merging (but nothing wrong).
+	for i := range s {
+		s[i] = fr.Element{777, uint64(i % 100), 1, 1}
+	}
+	if _, _, ok := groupScalars(s); ok {
+		t.Error("colliding words, cycling: ok, want one group per scalar (not worth merging)")
+	}
+
 	for i := range s {
 		s[i].SetUint64(uint64(i) + 1)
 	}
