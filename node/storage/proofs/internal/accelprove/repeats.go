@@ -68,7 +68,7 @@ func groupScalars(scalars []fr.Element) (firsts, group []int32, ok bool) {
 		}
 		lo = hi
 	}
-	if float64(n-len(leader)) < minRepeatShare*float64(n) {
+	if repeats := n - len(leader); repeats == 0 || float64(repeats) < minRepeatShare*float64(n) {
 		return nil, nil, false
 	}
 	// Renumber by first occurrence.

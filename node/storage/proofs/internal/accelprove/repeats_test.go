@@ -90,6 +90,9 @@ func TestGroupScalars(t *testing.T) {
 	if _, _, ok := groupScalars(s); ok {
 		t.Error("groupScalars: ok on distinct scalars, want not worth it")
 	}
+	if _, _, ok := groupScalars(nil); ok {
+		t.Error("groupScalars(nil): ok, want nothing to merge")
+	}
 }
 
 func TestMergeRepeats(t *testing.T) {
