@@ -50,9 +50,7 @@ type accumulator struct {
 	// inversion each.
 	overflow map[int32]*bn254.G1Jac
 
-	// reducing is set while reduce runs: its sums at infinity are marked
-	// in place, not in state. running and total are its segments' sums.
-	reducing       bool
+	// running and total are reduce's segment sums.
 	running, total []point
 
 	// The batch's operands and intermediates, a vector per 8 additions.
@@ -312,6 +310,7 @@ func (a *accumulator) invert(z, x *lanes.Vec) bool {
 // infinity marks its destination so (see infinity), and in the window's
 // buckets also empties its bucket's state.
 func (a *accumulator) slow(dst, src []point, batch []entry) {
+	inBuckets := &dst[0] == &a.buckets[0]
 	for _, e := range batch {
 		b := &dst[e.b]
 		p := a.affine(&src[e.p])
@@ -325,7 +324,7 @@ func (a *accumulator) slow(dst, src []point, batch []entry) {
 		r.FromJacobian(&s)
 		if r.IsInfinity() {
 			b.x[4] = 1 << 52
-			if !a.reducing {
+			if inBuckets {
 				a.state[e.b] = empty
 			}
 			continue
@@ -347,8 +346,6 @@ func (a *accumulator) slow(dst, src []point, batch []entry) {
 // sum is Σ total_j + L·Σ j·running_j, done in Jacobian coordinates.
 func (a *accumulator) reduce() bn254.G1Jac {
 	a.foldOverflow()
-	a.reducing = true
-	defer func() { a.reducing = false }()
 
 	nb, segs := len(a.buckets), a.k
 	size := nb / segs // a power of two: nb is, and k divides it
