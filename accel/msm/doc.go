@@ -13,13 +13,13 @@
 //     uses gnark-crypto's own assembly (ADX/BMI2 on amd64, arm64 assembly)
 //     unless the binary is built with -tags purego; Cairn's noasm tag does
 //     not reach gnark-crypto. It spreads one call over all CPUs.
-//   - [accel.SIMD]: on amd64 CPUs with AVX-512 IFMA, G1 MSMs of
+//   - [accel.SIMD]: on amd64 CPUs with AVX-512 IFMA, G1 and G2 MSMs of
 //     [SIMDMinPoints] points or more run Pippenger's buckets with
 //     batch-affine additions whose field arithmetic is in eight 52-bit-limb
 //     lanes (internal/lanemsm, on accel/internal/lanes): 1.83 times
-//     gnark-crypto's speed at 2^20 points on the 2-core development
-//     machine. Smaller G1 MSMs and G2 MSMs run gnark-crypto's MultiExp, as
-//     the go backend. Elsewhere New(accel.SIMD) returns an error wrapping
+//     gnark-crypto's speed at 2^20 points in G1, 1.80 times at 2^19 in G2,
+//     on the 2-core development machine. Smaller MSMs run gnark-crypto's
+//     MultiExp, as the go backend. Elsewhere New(accel.SIMD) returns an error wrapping
 //     [accel.ErrUnavailable]. The router picks it from [SIMDMinPoints].
 //   - [accel.Icicle]: icicle v3's BN254 MSM (G1 and G2) on the device that
 //     accel/internal/icicle selects; only in binaries built with

@@ -96,6 +96,10 @@ func (f *Field) Mul(z, x, y *Vec) { mul8(z, x, y, &f.k) }
 // z may alias x or y.
 func (f *Field) Sub(z, x, y *Vec) { sub8(z, x, y, &f.four) }
 
+// Add sets z = x + y lane by lane, limb by limb without carries: z is
+// below x + y and not normalized. z may alias x or y.
+func (f *Field) Add(z, x, y *Vec) { add8(z, x, y) }
+
 // Normalize sets z to x normalized and below 2p (a product by one).
 func (f *Field) Normalize(z, x *Vec) { mul8(z, x, &f.one, &f.k) }
 
@@ -105,21 +109,38 @@ func (f *Field) One() *Vec { return &f.one }
 // Set stores in lane l the value whose Montgomery words, as the lanes keep
 // them (x·2^260 mod p, below 2^256), are w.
 func (v *vec) Set(l int, w *[4]uint64) {
-	v[0][l] = w[0] & mask52
-	v[1][l] = (w[0]>>52 | w[1]<<12) & mask52
-	v[2][l] = (w[1]>>40 | w[2]<<24) & mask52
-	v[3][l] = (w[2]>>28 | w[3]<<36) & mask52
-	v[4][l] = w[3] >> 16
+	limbs := SplitLimbs(w)
+	for i := range limbs {
+		v[i][l] = limbs[i]
+	}
 }
 
 // Get returns lane l of a normalized v below 2^256 as four words, not
 // reduced.
 func (v *vec) Get(l int) [4]uint64 {
+	return JoinLimbs(&[5]uint64{v[0][l], v[1][l], v[2][l], v[3][l], v[4][l]})
+}
+
+// SplitLimbs returns the 52-bit limbs of the 256-bit value whose words are
+// w: the form of one lane of a Vec, normalized.
+func SplitLimbs(w *[4]uint64) [5]uint64 {
+	return [5]uint64{
+		w[0] & mask52,
+		(w[0]>>52 | w[1]<<12) & mask52,
+		(w[1]>>40 | w[2]<<24) & mask52,
+		(w[2]>>28 | w[3]<<36) & mask52,
+		w[3] >> 16,
+	}
+}
+
+// JoinLimbs returns the words of a value below 2^256 from its normalized
+// 52-bit limbs (SplitLimbs's inverse).
+func JoinLimbs(l *[5]uint64) [4]uint64 {
 	return [4]uint64{
-		v[0][l] | v[1][l]<<52,
-		v[1][l]>>12 | v[2][l]<<40,
-		v[2][l]>>24 | v[3][l]<<28,
-		v[3][l]>>36 | v[4][l]<<16,
+		l[0] | l[1]<<52,
+		l[1]>>12 | l[2]<<40,
+		l[2]>>24 | l[3]<<28,
+		l[3]>>36 | l[4]<<16,
 	}
 }
 

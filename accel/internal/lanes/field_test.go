@@ -10,6 +10,7 @@ import (
 
 // TestFieldFp checks Field on BN254's base field against math/big: Mul
 // on values up to 9p (unnormalized too), Sub on the bounds its doc gives,
+// Add,
 // Normalize, and the conversions from and to gnark-crypto's words.
 func TestFieldFp(t *testing.T) {
 	if !Available() {
@@ -31,7 +32,7 @@ func TestFieldFp(t *testing.T) {
 	}
 	mod := func(x *big.Int) *big.Int { return new(big.Int).Mod(x, p) }
 	for round := range 100 {
-		var x, y, z, d, n vec
+		var x, y, z, d, n, sum vec
 		var xs, ys [Lanes]*big.Int
 		for l := range Lanes {
 			xs[l], ys[l] = below(9), below(2)
@@ -44,6 +45,7 @@ func TestFieldFp(t *testing.T) {
 		f.Mul(&z, &x, &y)
 		f.Sub(&d, &x, &y)
 		f.Normalize(&n, &d)
+		f.Add(&sum, &x, &y)
 		for l := range Lanes {
 			want := mod(new(big.Int).Mul(new(big.Int).Mul(xs[l], ys[l]), rInv))
 			got := limbsToBig(&z, l)
@@ -58,6 +60,9 @@ func TestFieldFp(t *testing.T) {
 			diff := limbsToBig(&d, l)
 			if mod(diff).Cmp(mod(new(big.Int).Sub(xs[l], ys[l]))) != 0 || diff.Cmp(new(big.Int).Add(xs[l], new(big.Int).Lsh(p, 2))) >= 0 {
 				t.Fatalf("Sub lane %d: %v, want x - y mod p below x + 4p", l, diff)
+			}
+			if s := limbsToBig(&sum, l); s.Cmp(new(big.Int).Add(xs[l], ys[l])) != 0 {
+				t.Fatalf("Add lane %d: %v, want %v + %v", l, s, xs[l], ys[l])
 			}
 			nv := limbsToBig(&n, l)
 			if nv.Cmp(new(big.Int).Lsh(p, 1)) >= 0 || mod(nv).Cmp(mod(new(big.Int).Sub(xs[l], ys[l]))) != 0 {

@@ -16,6 +16,11 @@ func mul8(z, x, y *vec, k *kconsts)
 //go:noescape
 func sub8(z, x, y, d *vec)
 
+// add8 sets z = x + y limb by limb, without carries (see Field.Add).
+//
+//go:noescape
+func add8(z, x, y *vec)
+
 // permute8 applies the permutation to the eight states in place.
 //
 //go:noescape

@@ -378,3 +378,16 @@ TEXT ·sub8(SB), NOSPLIT, $0-32
 	STOREV(DI, 0, Z0, Z1, Z2, Z3, Z4)
 	VZEROUPPER
 	RET
+
+// func add8(z, x, y *vec)
+// z = x + y limb by limb, without carries (Field.Add).
+TEXT ·add8(SB), NOSPLIT, $0-24
+	MOVQ z+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	LOADV(SI, 0, Z0, Z1, Z2, Z3, Z4)
+	LOADV(DX, 0, Z5, Z6, Z7, Z8, Z9)
+	ADDV(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z0, Z1, Z2, Z3, Z4)
+	STOREV(DI, 0, Z0, Z1, Z2, Z3, Z4)
+	VZEROUPPER
+	RET

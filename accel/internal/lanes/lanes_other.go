@@ -8,4 +8,6 @@ func mul8(z, x, y *vec, k *kconsts) { panic("lanes: no AVX-512 IFMA kernel in th
 
 func sub8(z, x, y, d *vec) { panic("lanes: no AVX-512 IFMA kernel in this build") }
 
+func add8(z, x, y *vec) { panic("lanes: no AVX-512 IFMA kernel in this build") }
+
 func permute8(s *state, k *kconsts) { panic("lanes: no AVX-512 IFMA kernel in this build") }

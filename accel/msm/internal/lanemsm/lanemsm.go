@@ -1,5 +1,5 @@
-// Package lanemsm computes BN254 G1 multi-scalar multiplications with
-// Pippenger's bucket method, adding points to buckets in affine
+// Package lanemsm computes BN254 G1 and G2 multi-scalar multiplications
+// with Pippenger's bucket method, adding points to buckets in affine
 // coordinates in batches that share one field inversion, with the field
 // arithmetic in eight AVX-512 IFMA lanes (accel/internal/lanes). It is the
 // simd backend of accel/msm.
@@ -13,19 +13,28 @@
 //
 //   - an empty bucket takes the point as it is;
 //   - otherwise the pair joins the current batch, unless its bucket is in
-//     the batch already, then it waits in a queue for the next batch.
+//     the batch already, then it waits in a queue for the next batch;
+//   - a point whose bucket is busy in two batches in a row goes to the
+//     bucket's overflow sum, in Jacobian coordinates.
 //
 // A full batch computes every sum B + P with the affine formulas, λ =
 // (y2 - y1)/(x2 - x1), sharing one inversion among all x2 - x1
 // (Montgomery's trick, eight chains, one per lane). When some x2 = x1 (a
 // doubling, or P = -B), the batch is redone pair by pair with
 // gnark-crypto's group law, which handles every case. A window ends with
-// the usual running-sum reduction of its buckets in Jacobian coordinates,
-// and the windows are combined by doubling.
+// a running-sum reduction of its buckets, in segments whose running sums
+// advance in step as batches of affine additions, and the windows are
+// combined by doubling.
+//
+// G1's coordinates are in Fp, one lane vector per coordinate; G2's are in
+// Fp2 = Fp[u]/(u² + 1), two vectors per coordinate, with products of four
+// Fp products (adder). Everything else, from the buckets to the
+// reduction, is one generic accumulator for both groups.
 //
 // The result is a group element, so it equals gnark-crypto's MultiExp bit
-// for bit once both are in affine form; the package tests check this on
-// random inputs and on inputs made of doublings and cancellations.
+// for bit once both are in affine form; the package tests check this, in
+// both groups, on random inputs, on repeated scalars and on inputs made of
+// doublings and cancellations.
 package lanemsm
 
 import (
@@ -44,42 +53,41 @@ import (
 // ErrUnavailable is returned where the CPU or the build lacks the lanes.
 var ErrUnavailable = lanes.ErrUnavailable
 
-// Available reports whether G1 can run here (amd64 with AVX-512 IFMA, not
-// built with noasm).
+// Available reports whether G1 and G2 can run here (amd64 with AVX-512
+// IFMA, not built with noasm).
 func Available() bool { return lanes.Available() }
 
 var field = sync.OnceValues(func() (*lanes.Field, error) { return lanes.NewField(fp.Modulus()) })
 
-// gnarkMul is gnark-crypto's Montgomery product on raw words.
-func gnarkMul(z, x, y *[4]uint64) {
-	(*fp.Element)(z).Mul((*fp.Element)(x), (*fp.Element)(y))
-}
-
-// point is a G1 point in the lanes' form (coordinates x·2^260 mod p,
-// reduced below p), in 52-bit limbs ready to be copied into a lane.
-type point struct {
-	x, y [5]uint64
-}
-
-// G1 returns Σ scalars[i]·points[i]. Points must be on the curve; (0, 0)
-// is the point at infinity, as in gnark-crypto. The lengths must match
-// (the caller checks).
+// G1 returns Σ scalars[i]·points[i] in G1. Points must be on the curve;
+// (0, 0) is the point at infinity, as in gnark-crypto. The lengths must
+// match (the caller checks).
 func G1(points []bn254.G1Affine, scalars []fr.Element) (bn254.G1Affine, error) {
+	return multiExp(&g1, points, scalars)
+}
+
+// G2 returns Σ scalars[i]·points[i] in G2, as G1 does in G1.
+func G2(points []bn254.G2Affine, scalars []fr.Element) (bn254.G2Affine, error) {
+	return multiExp(&g2, points, scalars)
+}
+
+// multiExp is G1 and G2 for the group cv.
+func multiExp[A, J any, PA affinePoint[A, J], PJ jacobianPoint[A, J]](cv *curve[A, J], points []A, scalars []fr.Element) (A, error) {
 	f, err := field()
 	if err != nil {
-		return bn254.G1Affine{}, err
+		return *new(A), err
 	}
 	if len(points) != len(scalars) {
-		return bn254.G1Affine{}, errors.New("lanemsm: lengths differ")
+		return *new(A), errors.New("lanemsm: lengths differ")
 	}
 	c := windowBits(len(points))
 	// nw·c ≥ 256: scalars are below 2^254, so the top window's digit stays
 	// below 2^(c-1) and never carries out.
 	nw := (256 + c - 1) / c
-	pts := convertPoints(f, points)
-	digits := recode(scalars, pts, c, nw)
+	pts := convertPoints[A, J, PA](f, cv, points)
+	digits := recode(scalars, pts, 2*limbs*cv.degree, c, nw)
 
-	sums := make([]bn254.G1Jac, nw)
+	sums := make([]J, nw)
 	workers := min(runtime.GOMAXPROCS(0), nw)
 	var wg sync.WaitGroup
 	next := make(chan int, nw)
@@ -88,28 +96,26 @@ func G1(points []bn254.G1Affine, scalars []fr.Element) (bn254.G1Affine, error) {
 	}
 	close(next)
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			acc := newAccumulator(f, c, pts)
+		wg.Go(func() {
+			acc := newAccumulator[A, J, PA, PJ](f, cv, c, pts)
 			for w := range next {
 				sums[w] = acc.window(digits[w], maxDigit(w, c))
 			}
-		}()
+		})
 	}
 	wg.Wait()
 
-	var res bn254.G1Jac
+	res := infinity[A, J, PJ]()
 	for w := nw - 1; w >= 0; w-- {
 		if w != nw-1 {
 			for range c {
-				res.DoubleAssign()
+				PJ(&res).DoubleAssign()
 			}
 		}
-		res.AddAssign(&sums[w])
+		PJ(&res).AddAssign(&sums[w])
 	}
-	var out bn254.G1Affine
-	out.FromJacobian(&res)
+	var out A
+	PA(&out).FromJacobian(&res)
 	return out, nil
 }
 
@@ -130,45 +136,30 @@ func windowBits(n int) int {
 	return max(4, min(16, bits.Len(uint(n))-3))
 }
 
-// convertPoints returns the points in the lanes' form; a point at infinity
-// is marked with an impossible top limb (see infinity).
-func convertPoints(f *lanes.Field, points []bn254.G1Affine) []point {
-	out := make([]point, len(points))
+// convertPoints returns the points in the lanes' form (see adder), a point
+// at infinity marked so (setInfinite).
+func convertPoints[A, J any, PA affinePoint[A, J]](f *lanes.Field, cv *curve[A, J], points []A) []uint64 {
+	w := 2 * limbs * cv.degree
+	out := make([]uint64, len(points)*w)
 	parallel(len(points), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if points[i].IsInfinity() {
-				out[i].x[4] = 1 << 52
+			p := out[i*w : (i+1)*w]
+			if PA(&points[i]).IsInfinity() {
+				setInfinite(p)
 				continue
 			}
-			out[i] = toPoint(f, &points[i])
+			cv.toLanes(f, p, &points[i])
 		}
 	})
 	return out
 }
 
-// toPoint converts a finite affine point into the lanes' form.
-func toPoint(f *lanes.Field, p *bn254.G1Affine) point {
-	x := f.ToLanes((*[4]uint64)(&p.X), gnarkMul)
-	y := f.ToLanes((*[4]uint64)(&p.Y), gnarkMul)
-	var v lanes.Vec
-	v.Set(0, &x)
-	v.Set(1, &y)
-	var out point
-	for i := range 5 {
-		out.x[i], out.y[i] = v[i][0], v[i][1]
-	}
-	return out
-}
-
-// infinity reports whether p is a point at infinity as convertPoints
-// marked it.
-func (p *point) infinity() bool { return p.x[4] == 1<<52 }
-
 // recode returns the signed c-bit digits of the scalars, window by window:
 // digits[w][i] encodes digit d of scalar i in window w as 0 for d = 0,
 // d<<1 for d > 0 and (-d-1)<<1 | 1 for d < 0, with d in [-2^(c-1),
-// 2^(c-1)). The digits of a point at infinity are all 0.
-func recode(scalars []fr.Element, pts []point, c, nw int) [][]uint16 {
+// 2^(c-1)). The digits of a point at infinity are all 0. pts holds the
+// points in the lanes' form, words words each.
+func recode(scalars []fr.Element, pts []uint64, words, c, nw int) [][]uint16 {
 	digits := make([][]uint16, nw)
 	for w := range digits {
 		digits[w] = make([]uint16, len(scalars))
@@ -177,7 +168,7 @@ func recode(scalars []fr.Element, pts []point, c, nw int) [][]uint16 {
 	mask := uint64(1)<<c - 1
 	parallel(len(scalars), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if pts[i].infinity() {
+			if infinite(pts[i*words : (i+1)*words]) {
 				continue // digits stay 0
 			}
 			s := scalars[i].Bits() // canonical words

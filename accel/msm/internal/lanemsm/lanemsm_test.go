@@ -20,53 +20,115 @@ func randScalar(rng *rand.Rand) fr.Element {
 	return e
 }
 
-// want is gnark-crypto's MultiExp, the reference.
-func want(t *testing.T, points []bn254.G1Affine, scalars []fr.Element) bn254.G1Affine {
-	t.Helper()
-	var r bn254.G1Affine
-	if _, err := r.MultiExp(points, scalars, ecc.MultiExpConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	return r
+// group is one of the groups under test: its MSM here, gnark-crypto's
+// MultiExp as the reference, a generator and its negation, and
+// gnark-crypto's batch scalar multiplication to make points.
+type group[A comparable] struct {
+	name     string
+	msm      func([]A, []fr.Element) (A, error)
+	want     func([]A, []fr.Element) (*A, error)
+	gen, neg A
+	multiply func(*A, []fr.Element) []A
+	str      func(*A) string
 }
 
-func randomInput(rng *rand.Rand, n int) ([]bn254.G1Affine, []fr.Element) {
-	_, _, g1, _ := bn254.Generators()
+func groupG1() group[bn254.G1Affine] {
+	_, _, g, _ := bn254.Generators()
+	var n bn254.G1Affine
+	n.Neg(&g)
+	return group[bn254.G1Affine]{
+		name: "G1", msm: G1, gen: g, neg: n, multiply: bn254.BatchScalarMultiplicationG1,
+		want: func(p []bn254.G1Affine, s []fr.Element) (*bn254.G1Affine, error) {
+			return new(bn254.G1Affine).MultiExp(p, s, ecc.MultiExpConfig{})
+		},
+		str: func(p *bn254.G1Affine) string { return p.String() },
+	}
+}
+
+func groupG2() group[bn254.G2Affine] {
+	_, _, _, g := bn254.Generators()
+	var n bn254.G2Affine
+	n.Neg(&g)
+	return group[bn254.G2Affine]{
+		name: "G2", msm: G2, gen: g, neg: n, multiply: bn254.BatchScalarMultiplicationG2,
+		want: func(p []bn254.G2Affine, s []fr.Element) (*bn254.G2Affine, error) {
+			return new(bn254.G2Affine).MultiExp(p, s, ecc.MultiExpConfig{})
+		},
+		str: func(p *bn254.G2Affine) string { return p.String() },
+	}
+}
+
+// randomInput returns n random multiples of the generator and n random
+// scalars.
+func (g group[A]) randomInput(rng *rand.Rand, n int) ([]A, []fr.Element) {
 	a := make([]fr.Element, n)
 	s := make([]fr.Element, n)
 	for i := range a {
 		a[i], s[i] = randScalar(rng), randScalar(rng)
 	}
-	return bn254.BatchScalarMultiplicationG1(&g1, a), s
+	return g.multiply(&g.gen, a), s
 }
 
-func TestRandom(t *testing.T) {
+// check compares the MSM with gnark-crypto's.
+func (g group[A]) check(t *testing.T, what string, p []A, s []fr.Element) {
+	t.Helper()
+	got, err := g.msm(p, s)
+	if err != nil {
+		t.Fatalf("%s %s: %v", g.name, what, err)
+	}
+	w, err := g.want(p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != *w {
+		t.Fatalf("%s %s: %s, want %s", g.name, what, g.str(&got), g.str(w))
+	}
+}
+
+// both runs test for G1 and G2; G2's inputs are four times smaller
+// (gnark-crypto makes its points and checks its sums slowly).
+func both(t *testing.T, test func(t *testing.T, small int)) {
 	if !Available() {
 		t.Skip("no AVX-512 IFMA")
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{1, 2, 7, 8, 9, 100, 1000, 5000, 1 << 16} {
-		p, s := randomInput(rng, n)
-		got, err := G1(p, s)
-		if err != nil {
-			t.Fatal(err)
+	t.Run("G1", func(t *testing.T) { test(t, 1) })
+	t.Run("G2", func(t *testing.T) { test(t, 4) })
+}
+
+func TestRandom(t *testing.T) {
+	both(t, func(t *testing.T, small int) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for _, n := range []int{1, 2, 7, 8, 9, 100, 1000, 5000, 1 << 16 / small} {
+			if small == 1 {
+				testRandom(t, groupG1(), rng, n)
+			} else {
+				testRandom(t, groupG2(), rng, n)
+			}
 		}
-		if w := want(t, p, s); got != w {
-			t.Fatalf("n=%d: G1 = %s, want %s", n, got.String(), w.String())
-		}
-	}
+	})
+}
+
+func testRandom[A comparable](t *testing.T, g group[A], rng *rand.Rand, n int) {
+	p, s := g.randomInput(rng, n)
+	g.check(t, "n="+itoa(n), p, s)
 }
 
 // TestRepeatedScalars gives half the points one of a few scalars (1, −1
 // and two random values), as a witness's repeated wires do: their buckets
 // are busy in batch after batch, and the overflow sums take them.
 func TestRepeatedScalars(t *testing.T) {
-	if !Available() {
-		t.Skip("no AVX-512 IFMA")
-	}
-	rng := rand.New(rand.NewPCG(7, 8))
-	n := 1 << 16
-	p, s := randomInput(rng, n)
+	both(t, func(t *testing.T, small int) {
+		rng := rand.New(rand.NewPCG(7, 8))
+		if small == 1 {
+			testRepeated(t, groupG1(), &g1, rng, 1<<16)
+		} else {
+			testRepeated(t, groupG2(), &g2, rng, 1<<15)
+		}
+	})
+}
+
+func testRepeated[A comparable, J any, PA affinePoint[A, J], PJ jacobianPoint[A, J]](t *testing.T, g group[A], cv *curve[A, J], rng *rand.Rand, n int) {
+	p, s := g.randomInput(rng, n)
 	var one, minusOne fr.Element
 	one.SetOne()
 	minusOne.Neg(&one)
@@ -74,22 +136,16 @@ func TestRepeatedScalars(t *testing.T) {
 	for i := 0; i < n; i += 2 {
 		s[i] = hot[rng.IntN(len(hot))]
 	}
-	got, err := G1(p, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w := want(t, p, s); got != w {
-		t.Fatalf("G1 = %s, want %s", got.String(), w.String())
-	}
+	g.check(t, "repeated scalars", p, s)
 	// The lowest window, on its own: the hot buckets overflowed.
 	f, err := field()
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := windowBits(n)
-	pts := convertPoints(f, p)
-	digits := recode(s, pts, c, (256+c-1)/c)
-	acc := newAccumulator(f, c, pts)
+	pts := convertPoints[A, J, PA](f, cv, p)
+	digits := recode(s, pts, 2*limbs*cv.degree, c, (256+c-1)/c)
+	acc := newAccumulator[A, J, PA, PJ](f, cv, c, pts)
 	acc.window(digits[0], maxDigit(0, c))
 	if len(acc.overflow) == 0 {
 		t.Error("no bucket overflowed; the test no longer covers the overflow sums")
@@ -100,61 +156,78 @@ func TestRepeatedScalars(t *testing.T) {
 // times (every bucket addition a doubling), a point and its negation,
 // points at infinity and zero or edge scalars.
 func TestDoublingsAndCancellations(t *testing.T) {
-	if !Available() {
-		t.Skip("no AVX-512 IFMA")
-	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	_, _, g1, _ := bn254.Generators()
-	var neg bn254.G1Affine
-	neg.Neg(&g1)
+	both(t, func(t *testing.T, small int) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		for _, n := range []int{64, 3000} {
+			if small == 1 {
+				testEdges(t, groupG1(), rng, n)
+			} else {
+				testEdges(t, groupG2(), rng, n)
+			}
+		}
+	})
+}
+
+func testEdges[A comparable](t *testing.T, g group[A], rng *rand.Rand, n int) {
 	rMinus1 := fr.Element{}
 	rMinus1.SetOne()
 	rMinus1.Neg(&rMinus1)
-	for _, n := range []int{64, 3000} {
-		cases := map[string]func(i int) (bn254.G1Affine, fr.Element){
-			"same point": func(i int) (bn254.G1Affine, fr.Element) { return g1, randScalar(rng) },
-			"same point and scalar": func(i int) (bn254.G1Affine, fr.Element) {
+	var zero A
+	cases := map[string]func(i int) (A, fr.Element){
+		"same point": func(i int) (A, fr.Element) { return g.gen, randScalar(rng) },
+		"same point and scalar": func(i int) (A, fr.Element) {
+			var s fr.Element
+			s.SetUint64(12345)
+			return g.gen, s
+		},
+		"P and -P": func(i int) (A, fr.Element) {
+			var s fr.Element
+			s.SetUint64(uint64(i/2 + 1))
+			if i%2 == 1 {
+				return g.neg, s
+			}
+			return g.gen, s
+		},
+		"edges": func(i int) (A, fr.Element) {
+			switch i % 5 {
+			case 0:
+				return zero, randScalar(rng)
+			case 1:
+				return g.gen, fr.Element{}
+			case 2:
+				return g.neg, rMinus1
+			case 3:
 				var s fr.Element
-				s.SetUint64(12345)
-				return g1, s
-			},
-			"P and -P": func(i int) (bn254.G1Affine, fr.Element) {
-				var s fr.Element
-				s.SetUint64(uint64(i/2 + 1))
-				if i%2 == 1 {
-					return neg, s
-				}
-				return g1, s
-			},
-			"edges": func(i int) (bn254.G1Affine, fr.Element) {
-				switch i % 5 {
-				case 0:
-					return bn254.G1Affine{}, randScalar(rng)
-				case 1:
-					return g1, fr.Element{}
-				case 2:
-					return neg, rMinus1
-				case 3:
-					var s fr.Element
-					s.SetOne()
-					return g1, s
-				}
-				return g1, randScalar(rng)
-			},
+				s.SetOne()
+				return g.gen, s
+			}
+			return g.gen, randScalar(rng)
+		},
+	}
+	for name, gen := range cases {
+		p := make([]A, n)
+		s := make([]fr.Element, n)
+		for i := range p {
+			p[i], s[i] = gen(i)
 		}
-		for name, gen := range cases {
-			p := make([]bn254.G1Affine, n)
-			s := make([]fr.Element, n)
-			for i := range p {
-				p[i], s[i] = gen(i)
-			}
-			got, err := G1(p, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if w := want(t, p, s); got != w {
-				t.Errorf("%s, n=%d: G1 = %s, want %s", name, n, got.String(), w.String())
-			}
+		g.check(t, name+", n="+itoa(n), p, s)
+	}
+}
+
+func TestBatchJacobianToAffineG2(t *testing.T) {
+	_, _, _, g := bn254.Generators()
+	jac := make([]bn254.G2Jac, 5)
+	for i := range jac {
+		jac[i].FromAffine(&g)
+		jac[i].ScalarMultiplication(&jac[i], big.NewInt(int64(i)*977+3))
+	}
+	jac[2] = bn254.G2Jac{} // at infinity
+	got := BatchJacobianToAffineG2(jac)
+	for i := range jac {
+		var want bn254.G2Affine
+		want.FromJacobian(&jac[i])
+		if !got[i].Equal(&want) {
+			t.Errorf("point %d: %s, want %s", i, got[i].String(), want.String())
 		}
 	}
 }
@@ -165,7 +238,7 @@ func BenchmarkG1(b *testing.B) {
 	}
 	for _, logN := range []int{16, 20} {
 		rng := rand.New(rand.NewPCG(5, 6))
-		p, s := randomInput(rng, 1<<logN)
+		p, s := groupG1().randomInput(rng, 1<<logN)
 		b.Run("lanes/2^"+itoa(logN), func(b *testing.B) {
 			for range b.N {
 				if _, err := G1(p, s); err != nil {
@@ -185,3 +258,28 @@ func BenchmarkG1(b *testing.B) {
 }
 
 func itoa(n int) string { return big.NewInt(int64(n)).String() }
+
+func BenchmarkG2(b *testing.B) {
+	if !Available() {
+		b.Skip("no AVX-512 IFMA")
+	}
+	for _, logN := range []int{16, 19} {
+		rng := rand.New(rand.NewPCG(5, 6))
+		p, s := groupG2().randomInput(rng, 1<<logN)
+		b.Run("lanes/2^"+itoa(logN), func(b *testing.B) {
+			for range b.N {
+				if _, err := G2(p, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("gnark/2^"+itoa(logN), func(b *testing.B) {
+			var r bn254.G2Affine
+			for range b.N {
+				if _, err := r.MultiExp(p, s, ecc.MultiExpConfig{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

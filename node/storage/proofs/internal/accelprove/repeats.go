@@ -6,6 +6,8 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/cairn-node/cairn/accel/msm"
 )
 
 // Repeated scalars. A witness repeats many values: the storage proof's
@@ -187,38 +189,5 @@ func mergeRepeatsG1(points []bn254.G1Affine, scalars []fr.Element) ([]bn254.G1Af
 
 // mergeRepeatsG2 is mergeRepeats for G2.
 func mergeRepeatsG2(points []bn254.G2Affine, scalars []fr.Element) ([]bn254.G2Affine, []fr.Element) {
-	return mergeRepeats[bn254.G2Affine, bn254.G2Jac](points, scalars, batchJacobianToAffineG2)
-}
-
-// batchJacobianToAffineG2 converts points to affine form with one field
-// inversion (Montgomery's trick), as gnark-crypto's
-// BatchJacobianToAffineG1 does for G1; points at infinity (Z = 0) become
-// (0, 0).
-func batchJacobianToAffineG2(points []bn254.G2Jac) []bn254.G2Affine {
-	out := make([]bn254.G2Affine, len(points))
-	// out[i].X holds the product of the Z before i while going up.
-	var acc bn254.E2
-	acc.SetOne()
-	for i := range points {
-		if points[i].Z.IsZero() {
-			continue
-		}
-		out[i].X = acc
-		acc.Mul(&acc, &points[i].Z)
-	}
-	var inv bn254.E2
-	inv.Inverse(&acc)
-	for i := len(points) - 1; i >= 0; i-- {
-		p := &points[i]
-		if p.Z.IsZero() {
-			continue // (0, 0): infinity
-		}
-		var zInv, zInv2 bn254.E2
-		zInv.Mul(&out[i].X, &inv) // 1/Z
-		inv.Mul(&inv, &p.Z)
-		zInv2.Square(&zInv)
-		out[i].X.Mul(&p.X, &zInv2)
-		out[i].Y.Mul(&p.Y, &zInv2).Mul(&out[i].Y, &zInv)
-	}
-	return out
+	return mergeRepeats[bn254.G2Affine, bn254.G2Jac](points, scalars, msm.BatchJacobianToAffineG2)
 }

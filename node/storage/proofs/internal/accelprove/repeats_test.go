@@ -135,24 +135,6 @@ func TestMergeRepeats(t *testing.T) {
 	}
 }
 
-func TestBatchJacobianToAffineG2(t *testing.T) {
-	_, _, _, g2 := bn254.Generators()
-	jac := make([]bn254.G2Jac, 5)
-	for i := range jac {
-		jac[i].FromAffine(&g2)
-		jac[i].ScalarMultiplication(&jac[i], bigInt(uint64(i)*977+3))
-	}
-	jac[2] = bn254.G2Jac{} // at infinity
-	got := batchJacobianToAffineG2(jac)
-	for i := range jac {
-		var want bn254.G2Affine
-		want.FromJacobian(&jac[i])
-		if !got[i].Equal(&want) {
-			t.Errorf("point %d: %s, want %s", i, got[i].String(), want.String())
-		}
-	}
-}
-
 func first[T any](_ T, err error) error { return err }
 
 func bigInt(v uint64) *big.Int { return new(big.Int).SetUint64(v) }

@@ -1,0 +1,123 @@
+package lanemsm
+
+import (
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
+
+	"github.com/cairn-node/cairn/accel/internal/lanes"
+)
+
+// affinePoint is what the MSM needs of gnark-crypto's affine points A
+// (G1Affine, G2Affine), with J their Jacobian form.
+type affinePoint[A, J any] interface {
+	*A
+	FromJacobian(*J) *A
+	Neg(*A) *A
+	IsInfinity() bool
+}
+
+// jacobianPoint is what the MSM needs of gnark-crypto's Jacobian points J
+// (G1Jac, G2Jac), with A their affine form.
+type jacobianPoint[A, J any] interface {
+	*J
+	FromAffine(*A) *J
+	AddMixed(*A) *J
+	AddAssign(*J) *J
+	DoubleAssign() *J
+}
+
+// curve describes a group to the MSM: the degree of its coordinates'
+// field over Fp and the conversions between gnark-crypto's points and the
+// lanes' form (see adder).
+type curve[A, J any] struct {
+	degree int
+	// toLanes writes a finite point's coordinates into dst (one point's
+	// words).
+	toLanes func(f *lanes.Field, dst []uint64, p *A)
+	// fromLanes returns the finite point whose lanes' words are p.
+	fromLanes func(f *lanes.Field, p []uint64) A
+	// batchAffine converts points to affine form with one inversion;
+	// points at infinity become (0, 0).
+	batchAffine func([]J) []A
+}
+
+var g1 = curve[bn254.G1Affine, bn254.G1Jac]{
+	degree: 1,
+	toLanes: func(f *lanes.Field, dst []uint64, p *bn254.G1Affine) {
+		fpToLanes(f, dst[0:], &p.X)
+		fpToLanes(f, dst[limbs:], &p.Y)
+	},
+	fromLanes: func(f *lanes.Field, p []uint64) bn254.G1Affine {
+		return bn254.G1Affine{X: fpFromLanes(f, p[0:]), Y: fpFromLanes(f, p[limbs:])}
+	},
+	batchAffine: bn254.BatchJacobianToAffineG1,
+}
+
+var g2 = curve[bn254.G2Affine, bn254.G2Jac]{
+	degree: 2,
+	toLanes: func(f *lanes.Field, dst []uint64, p *bn254.G2Affine) {
+		for i, e := range [...]*fp.Element{&p.X.A0, &p.X.A1, &p.Y.A0, &p.Y.A1} {
+			fpToLanes(f, dst[i*limbs:], e)
+		}
+	},
+	fromLanes: func(f *lanes.Field, p []uint64) bn254.G2Affine {
+		var q bn254.G2Affine
+		for i, e := range [...]*fp.Element{&q.X.A0, &q.X.A1, &q.Y.A0, &q.Y.A1} {
+			*e = fpFromLanes(f, p[i*limbs:])
+		}
+		return q
+	},
+	batchAffine: BatchJacobianToAffineG2,
+}
+
+// gnarkMul is gnark-crypto's Montgomery product on raw words.
+func gnarkMul(z, x, y *[4]uint64) {
+	(*fp.Element)(z).Mul((*fp.Element)(x), (*fp.Element)(y))
+}
+
+// fpToLanes writes e's limbs in the lanes' form to the first five words of
+// dst.
+func fpToLanes(f *lanes.Field, dst []uint64, e *fp.Element) {
+	w := f.ToLanes((*[4]uint64)(e), gnarkMul)
+	*(*[limbs]uint64)(dst) = lanes.SplitLimbs(&w)
+}
+
+// fpFromLanes returns the element whose limbs in the lanes' form (below
+// 2p) are the first five words of src.
+func fpFromLanes(f *lanes.Field, src []uint64) fp.Element {
+	w := f.Reduce(lanes.JoinLimbs((*[limbs]uint64)(src)))
+	return fp.Element(f.FromLanes(&w, gnarkMul))
+}
+
+// BatchJacobianToAffineG2 converts points to affine form with one field
+// inversion (Montgomery's trick), as gnark-crypto's
+// BatchJacobianToAffineG1 does for G1; points at infinity (Z = 0) become
+// (0, 0).
+func BatchJacobianToAffineG2(points []bn254.G2Jac) []bn254.G2Affine {
+	out := make([]bn254.G2Affine, len(points))
+	// out[i].X holds the product of the Z before i while going up.
+	var acc bn254.E2
+	acc.SetOne()
+	for i := range points {
+		if points[i].Z.IsZero() {
+			continue
+		}
+		out[i].X = acc
+		acc.Mul(&acc, &points[i].Z)
+	}
+	var inv bn254.E2
+	inv.Inverse(&acc)
+	for i := len(points) - 1; i >= 0; i-- {
+		p := &points[i]
+		if p.Z.IsZero() {
+			continue // (0, 0): infinity
+		}
+		var zInv, zInv2 bn254.E2
+		zInv.Mul(&out[i].X, &inv) // 1/Z
+		inv.Mul(&inv, &p.Z)
+		zInv2.Square(&zInv)
+		out[i].X.Mul(&p.X, &zInv2)
+		out[i].Y.Mul(&p.Y, &zInv2).Mul(&out[i].Y, &zInv)
+	}
+	return out
+}
