@@ -37,6 +37,8 @@ type Field struct {
 	// and the lanes' form (x·2^260): 2^4 and 2^-4 as gnark-crypto-style
 	// Montgomery multipliers, 2^260 and 2^252 mod p.
 	in, out [4]uint64
+	// fromGnark is 2^264 mod p, plain, in every lane: FromGnark's factor.
+	fromGnark vec
 }
 
 // ErrModulus is returned by NewField for a modulus it cannot serve.
@@ -83,6 +85,10 @@ func NewField(modulus *big.Int) (*Field, error) {
 		return w
 	}
 	f.in = words(new(big.Int).Lsh(big.NewInt(1), 260))
+	fg := words(new(big.Int).Lsh(big.NewInt(1), 264))
+	for l := range Lanes {
+		f.fromGnark.Set(l, &fg)
+	}
 	f.out = words(new(big.Int).Lsh(big.NewInt(1), 252))
 	return f, nil
 }
@@ -95,6 +101,12 @@ func (f *Field) Mul(z, x, y *Vec) { mul8(z, x, y, &f.k) }
 // must be normalized and below 2p; z is below x + 4p and not normalized.
 // z may alias x or y.
 func (f *Field) Sub(z, x, y *Vec) { sub8(z, x, y, &f.four) }
+
+// FromGnark sets z to the lanes' form (x·2^260 mod p, normalized, below
+// 2p) of the elements whose gnark-crypto Montgomery words (x·2^256 mod p,
+// below p) x holds, split into limbs as Set does: eight conversions in one
+// product, by 2^264. z may alias x.
+func (f *Field) FromGnark(z, x *Vec) { mul8(z, x, &f.fromGnark, &f.k) }
 
 // Add sets z = x + y lane by lane, limb by limb without carries: z is
 // below x + y and not normalized. z may alias x or y.

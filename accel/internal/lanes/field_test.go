@@ -10,7 +10,7 @@ import (
 
 // TestFieldFp checks Field on BN254's base field against math/big: Mul
 // on values up to 9p (unnormalized too), Sub on the bounds its doc gives,
-// Add,
+// Add, FromGnark,
 // Normalize, and the conversions from and to gnark-crypto's words.
 func TestFieldFp(t *testing.T) {
 	if !Available() {
@@ -82,6 +82,12 @@ func TestFieldFp(t *testing.T) {
 		lanesVal := limbsToBig(&v, 3)
 		if want := mod(new(big.Int).Lsh(e.BigInt(new(big.Int)), 260)); lanesVal.Cmp(want) != 0 {
 			t.Fatalf("ToLanes(%v) = %v, want %v", e.String(), lanesVal, want)
+		}
+		var raw vec
+		raw.Set(3, (*[4]uint64)(&e))
+		f.FromGnark(&raw, &raw)
+		if got := limbsToBig(&raw, 3); mod(got).Cmp(lanesVal) != 0 || got.Cmp(new(big.Int).Lsh(p, 1)) >= 0 {
+			t.Fatalf("FromGnark(%v) = %v, want %v below 2p", e.String(), got, lanesVal)
 		}
 		r := f.Reduce(v.Get(3))
 		back := fp.Element(f.FromLanes(&r, gmul))

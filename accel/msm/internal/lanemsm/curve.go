@@ -27,66 +27,55 @@ type jacobianPoint[A, J any] interface {
 }
 
 // curve describes a group to the MSM: the degree of its coordinates'
-// field over Fp and the conversions between gnark-crypto's points and the
-// lanes' form (see adder).
+// field over Fp, where a point's Fp coordinates are (see adder), and a
+// batch conversion to affine form.
 type curve[A, J any] struct {
 	degree int
-	// toLanes writes a finite point's coordinates into dst (one point's
-	// words).
-	toLanes func(f *lanes.Field, dst []uint64, p *A)
-	// fromLanes returns the finite point whose lanes' words are p.
-	fromLanes func(f *lanes.Field, p []uint64) A
+	// coords returns p's 2·degree Fp coordinates, x's first, in the order
+	// of the lanes' form.
+	coords func(p *A) [4]*fp.Element
 	// batchAffine converts points to affine form with one inversion;
 	// points at infinity become (0, 0).
 	batchAffine func([]J) []A
 }
 
 var g1 = curve[bn254.G1Affine, bn254.G1Jac]{
-	degree: 1,
-	toLanes: func(f *lanes.Field, dst []uint64, p *bn254.G1Affine) {
-		fpToLanes(f, dst[0:], &p.X)
-		fpToLanes(f, dst[limbs:], &p.Y)
-	},
-	fromLanes: func(f *lanes.Field, p []uint64) bn254.G1Affine {
-		return bn254.G1Affine{X: fpFromLanes(f, p[0:]), Y: fpFromLanes(f, p[limbs:])}
-	},
+	degree:      1,
+	coords:      func(p *bn254.G1Affine) [4]*fp.Element { return [4]*fp.Element{&p.X, &p.Y} },
 	batchAffine: bn254.BatchJacobianToAffineG1,
 }
 
 var g2 = curve[bn254.G2Affine, bn254.G2Jac]{
 	degree: 2,
-	toLanes: func(f *lanes.Field, dst []uint64, p *bn254.G2Affine) {
-		for i, e := range [...]*fp.Element{&p.X.A0, &p.X.A1, &p.Y.A0, &p.Y.A1} {
-			fpToLanes(f, dst[i*limbs:], e)
-		}
-	},
-	fromLanes: func(f *lanes.Field, p []uint64) bn254.G2Affine {
-		var q bn254.G2Affine
-		for i, e := range [...]*fp.Element{&q.X.A0, &q.X.A1, &q.Y.A0, &q.Y.A1} {
-			*e = fpFromLanes(f, p[i*limbs:])
-		}
-		return q
+	coords: func(p *bn254.G2Affine) [4]*fp.Element {
+		return [4]*fp.Element{&p.X.A0, &p.X.A1, &p.Y.A0, &p.Y.A1}
 	},
 	batchAffine: BatchJacobianToAffineG2,
+}
+
+// toLanes writes the finite point p's words in the lanes' form into dst.
+func (cv *curve[A, J]) toLanes(f *lanes.Field, dst []uint64, p *A) {
+	cs := cv.coords(p)
+	for i, e := range cs[:2*cv.degree] {
+		w := f.ToLanes((*[4]uint64)(e), gnarkMul)
+		*(*[limbs]uint64)(dst[i*limbs:]) = lanes.SplitLimbs(&w)
+	}
+}
+
+// fromLanes returns the finite point whose words in the lanes' form are p.
+func (cv *curve[A, J]) fromLanes(f *lanes.Field, p []uint64) A {
+	var q A
+	cs := cv.coords(&q)
+	for i, e := range cs[:2*cv.degree] {
+		w := f.Reduce(lanes.JoinLimbs((*[limbs]uint64)(p[i*limbs:])))
+		*e = fp.Element(f.FromLanes(&w, gnarkMul))
+	}
+	return q
 }
 
 // gnarkMul is gnark-crypto's Montgomery product on raw words.
 func gnarkMul(z, x, y *[4]uint64) {
 	(*fp.Element)(z).Mul((*fp.Element)(x), (*fp.Element)(y))
-}
-
-// fpToLanes writes e's limbs in the lanes' form to the first five words of
-// dst.
-func fpToLanes(f *lanes.Field, dst []uint64, e *fp.Element) {
-	w := f.ToLanes((*[4]uint64)(e), gnarkMul)
-	*(*[limbs]uint64)(dst) = lanes.SplitLimbs(&w)
-}
-
-// fpFromLanes returns the element whose limbs in the lanes' form (below
-// 2p) are the first five words of src.
-func fpFromLanes(f *lanes.Field, src []uint64) fp.Element {
-	w := f.Reduce(lanes.JoinLimbs((*[limbs]uint64)(src)))
-	return fp.Element(f.FromLanes(&w, gnarkMul))
 }
 
 // BatchJacobianToAffineG2 converts points to affine form with one field

@@ -137,18 +137,33 @@ func windowBits(n int) int {
 }
 
 // convertPoints returns the points in the lanes' form (see adder), a point
-// at infinity marked so (setInfinite).
+// at infinity marked so (setInfinite). It converts eight coordinates per
+// product (lanes.Field.FromGnark).
 func convertPoints[A, J any, PA affinePoint[A, J]](f *lanes.Field, cv *curve[A, J], points []A) []uint64 {
 	w := 2 * limbs * cv.degree
 	out := make([]uint64, len(points)*w)
 	parallel(len(points), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			p := out[i*w : (i+1)*w]
-			if PA(&points[i]).IsInfinity() {
-				setInfinite(p)
-				continue
+		var v [4]lanes.Vec // one per coordinate
+		for base := lo; base < hi; base += lanes.Lanes {
+			n := min(lanes.Lanes, hi-base)
+			for l := range n {
+				cs := cv.coords(&points[base+l])
+				for c, e := range cs[:2*cv.degree] {
+					v[c].Set(l, (*[4]uint64)(e))
+				}
 			}
-			cv.toLanes(f, p, &points[i])
+			for c := range 2 * cv.degree {
+				f.FromGnark(&v[c], &v[c])
+			}
+			for l := range n {
+				p := out[(base+l)*w : (base+l+1)*w]
+				for c := range 2 * cv.degree {
+					scatter((*[limbs]uint64)(p[c*limbs:]), &v[c], l)
+				}
+				if PA(&points[base+l]).IsInfinity() {
+					setInfinite(p)
+				}
+			}
 		}
 	})
 	return out
