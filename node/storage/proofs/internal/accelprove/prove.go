@@ -107,17 +107,27 @@ func Prove(r1cs *cs.R1CS, pk *groth16bn254.ProvingKey, full witness.Witness, opt
 		errs [3]error
 		wg   sync.WaitGroup
 	)
-	wA := skipInfinity(w, pk.InfinityA, len(pk.G1.A))
-	wB := skipInfinity(w, pk.InfinityB, len(pk.G1.B))
+	// The wires' groups of equal values, computed once, by the first MSM
+	// to ask (see mergeRepeats); C's quotient runs meanwhile.
+	groups := sync.OnceValues(func() ([]int32, int32) { return valueGroups(w) })
+	nA, nB := len(pk.G1.A), len(pk.G1.B)
+	wA, wB := skipInfinity(w, pk.InfinityA, nA), skipInfinity(w, pk.InfinityB, nB)
 	wg.Go(func() {
-		points, scalars := mergeRepeatsG1(pk.G1.A, wA)
+		ids, n := groups()
+		points, scalars := mergeRepeatsG1(pk.G1.A, wA, skipInfinity(ids, pk.InfinityA, nA), n)
 		sums.a, errs[0] = msmG1(&cfg, "A", points, scalars)
 	})
 	wg.Go(func() {
-		points, scalars := mergeRepeatsG2(pk.G2.B, wB)
+		ids, n := groups()
+		points, scalars := mergeRepeatsG2(pk.G2.B, wB, skipInfinity(ids, pk.InfinityB, nB), n)
 		sums.b2, errs[1] = msmG2(&cfg, "B in G2", points, scalars)
 	})
-	wg.Go(func() { sums.c, errs[2] = msmC(&cfg, pk, s, w[r1cs.GetNbPublicVariables():], wB, &r) })
+	wg.Go(func() {
+		sums.c, errs[2] = msmC(&cfg, pk, s, w[r1cs.GetNbPublicVariables():], wB, &r, func() (k, b []int32, n int32) {
+			ids, n := groups()
+			return ids[r1cs.GetNbPublicVariables():], skipInfinity(ids, pk.InfinityB, nB), n
+		})
+	})
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
@@ -138,8 +148,9 @@ func Prove(r1cs *cs.R1CS, pk *groth16bn254.ProvingKey, full witness.Witness, opt
 // laid out, K and B run apart.
 //
 // The quotient h is computed first, into the scalars' Z part; the wires'
-// part is filled meanwhile.
-func msmC(c *config, pk *groth16bn254.ProvingKey, s *cs.R1CSSolution, wPriv, wB []fr.Element, r *fr.Element) (bn254.G1Affine, error) {
+// part is filled meanwhile. groups returns the groups of equal values
+// (valueGroups's numbers, below n) of the private wires and of wB.
+func msmC(c *config, pk *groth16bn254.ProvingKey, s *cs.R1CSSolution, wPriv, wB []fr.Element, r *fr.Element, groups func() (k, b []int32, n int32)) (bn254.G1Affine, error) {
 	nK, nB, nZ := len(pk.G1.K), len(pk.G1.B), len(pk.G1.Z)
 	n := int(pk.Domain.Cardinality)
 	// [private wires | r·wB | h (n slots; the last is h's zero top
@@ -159,16 +170,24 @@ func msmC(c *config, pk *groth16bn254.ProvingKey, s *cs.R1CSSolution, wPriv, wB 
 		points  []bn254.G1Affine
 		scalars []fr.Element
 	}
+	idsK, idsB, nGroups := groups()
 	var parts []part
 	if all, ok := laidOut(pk); ok {
-		points, kb := mergeRepeatsG1(all[:nK+nB], scalars[:nK+nB])
+		// B's groups are numbered after K's: a K wire and an r·w scalar
+		// are never merged (they are equal only by chance).
+		ids := make([]int32, 0, nK+nB)
+		ids = append(ids, idsK...)
+		for _, g := range idsB {
+			ids = append(ids, g+nGroups)
+		}
+		points, kb := mergeRepeatsG1(all[:nK+nB], scalars[:nK+nB], ids, 2*nGroups)
 		if len(kb) == nK+nB { // nothing merged
 			return msmG1(c, "C (K, B in G1 and Z as one)", all, scalars[:nK+nB+nZ])
 		}
 		parts = []part{{"C's K and B in G1", points, kb}}
 	} else {
-		pK, sK := mergeRepeatsG1(pk.G1.K, scalars[:nK])
-		pB, sB := mergeRepeatsG1(pk.G1.B, rwB)
+		pK, sK := mergeRepeatsG1(pk.G1.K, scalars[:nK], idsK, nGroups)
+		pB, sB := mergeRepeatsG1(pk.G1.B, rwB, idsB, nGroups)
 		parts = []part{{"K", pK, sK}, {"r·B in G1", pB, sB}}
 	}
 	var sum bn254.G1Jac
@@ -248,11 +267,12 @@ func checkKey(r1cs *cs.R1CS, pk *groth16bn254.ProvingKey) error {
 	return nil
 }
 
-// skipInfinity returns the wires whose key point is not the point at
-// infinity (infinity[i] false), in order: the scalars of an MSM over the
-// key's A or B points, which omit those points. n is the count expected.
-func skipInfinity(w []fr.Element, infinity []bool, n int) []fr.Element {
-	out := make([]fr.Element, 0, n)
+// skipInfinity returns the wires' values (or their groups) whose key
+// point is not the point at infinity (infinity[i] false), in order: the
+// scalars of an MSM over the key's A or B points, which omit those points.
+// n is the count expected.
+func skipInfinity[T any](w []T, infinity []bool, n int) []T {
+	out := make([]T, 0, n)
 	for i, inf := range infinity {
 		if !inf {
 			out = append(out, w[i])

@@ -23,33 +23,30 @@ import (
 // on its inputs as they are: grouping costs a sort of the scalars.
 const minRepeatShare = 0.1
 
-// groupScalars groups equal scalars. When at least minRepeatShare of the
-// scalars repeat an earlier one, it returns the index of each group's
-// first member (in order) and for every index i the position in firsts of
-// scalars[i]'s group; ok is false otherwise. Each distinct scalar has one
-// group, except where more than maxLeaders distinct scalars share a first
+// valueGroups numbers the distinct values of scalars: ids[i] is the
+// group of scalars[i], a number below n. Each distinct value has one
+// group, except where more than maxLeaders distinct values share a first
 // word: then a value may have several, which merges less but sums the
-// same.
+// same. A proof groups its wires once, and each MSM restricts that
+// grouping to its own scalars (firstGroups): r·x = r·y exactly when x = y,
+// so the wires' groups serve the r·w scalars too.
 //
 // It sorts (first word, index) pairs by the first word with a stable
-// radix sort, so equal scalars end up side by side in index order, then
-// numbers the groups by first occurrence. The first word of a scalar in
-// Montgomery form is as good as random; scalars that share it but differ
-// elsewhere are told apart by a full comparison.
-func groupScalars(scalars []fr.Element) (firsts, group []int32, ok bool) {
-	n := len(scalars)
-	pairs := make([]keyIndex, n)
+// radix sort, so equal scalars end up side by side in index order. The
+// first word of a scalar in Montgomery form is as good as random; scalars
+// that share it but differ elsewhere are told apart by a full comparison.
+func valueGroups(scalars []fr.Element) (ids []int32, n int32) {
+	pairs := make([]keyIndex, len(scalars))
 	for i := range scalars {
 		pairs[i] = keyIndex{scalars[i][0], int32(i)}
 	}
-	pairs = radixSort(pairs, make([]keyIndex, n))
+	pairs = radixSort(pairs, make([]keyIndex, len(scalars)))
 
-	// raw[i]: a group number in sorted order; leader[g]: its first index.
-	raw := make([]int32, n)
-	var leader []int32
-	for lo := 0; lo < n; {
+	ids = make([]int32, len(scalars))
+	var leader []int32 // leader[g]: group g's first index in sorted order
+	for lo := 0; lo < len(pairs); {
 		hi := lo + 1
-		for hi < n && pairs[hi].key == pairs[lo].key {
+		for hi < len(pairs) && pairs[hi].key == pairs[lo].key {
 			hi++
 		}
 		runStart := int32(len(leader))
@@ -66,26 +63,34 @@ func groupScalars(scalars []fr.Element) (firsts, group []int32, ok bool) {
 			if g == int32(len(leader)) {
 				leader = append(leader, p.index)
 			}
-			raw[p.index] = g
+			ids[p.index] = g
 		}
 		lo = hi
 	}
-	if repeats := n - len(leader); repeats == 0 || float64(repeats) < minRepeatShare*float64(n) {
-		return nil, nil, false
-	}
-	// Renumber by first occurrence.
-	number := make([]int32, len(leader))
+	return ids, int32(len(leader))
+}
+
+// firstGroups numbers the groups of an MSM's scalars by first occurrence,
+// given each scalar's group in ids (numbers below n, as valueGroups
+// gives): firsts[k] is the index of group k's first member and group[i]
+// the group of scalar i. ok is false when fewer than minRepeatShare of the
+// scalars repeat an earlier one, or none does.
+func firstGroups(ids []int32, n int32) (firsts, group []int32, ok bool) {
+	number := make([]int32, n)
 	for g := range number {
 		number[g] = -1
 	}
-	firsts = make([]int32, 0, len(leader))
-	group = raw // renumbered in place
-	for i, g := range raw {
+	firsts = make([]int32, 0, min(int(n), len(ids)))
+	group = make([]int32, len(ids))
+	for i, g := range ids {
 		if number[g] < 0 {
 			number[g] = int32(len(firsts))
 			firsts = append(firsts, int32(i))
 		}
 		group[i] = number[g]
+	}
+	if repeats := len(ids) - len(firsts); repeats == 0 || float64(repeats) < minRepeatShare*float64(len(ids)) {
+		return nil, nil, false
 	}
 	return firsts, group, true
 }
@@ -132,11 +137,13 @@ type jacobian[A any, J any] interface {
 }
 
 // mergeRepeats returns points and scalars with the points that share a
-// scalar replaced by their sum: Σ scalars[i]·points[i] is unchanged. When
-// too few scalars repeat (see minRepeatShare) it returns its inputs.
-// toAffine converts Jacobian sums to affine form in one batch.
-func mergeRepeats[A any, J any, PJ jacobian[A, J]](points []A, scalars []fr.Element, toAffine func([]J) []A) ([]A, []fr.Element) {
-	firsts, group, ok := groupScalars(scalars)
+// scalar replaced by their sum: Σ scalars[i]·points[i] is unchanged. ids
+// holds each scalar's group among n, equal scalars in one group (see
+// valueGroups). When too few scalars repeat (see minRepeatShare) it
+// returns its inputs. toAffine converts Jacobian sums to affine form in
+// one batch.
+func mergeRepeats[A any, J any, PJ jacobian[A, J]](points []A, scalars []fr.Element, ids []int32, n int32, toAffine func([]J) []A) ([]A, []fr.Element) {
+	firsts, group, ok := firstGroups(ids, n)
 	if !ok {
 		return points, scalars
 	}
@@ -183,11 +190,11 @@ func mergeRepeats[A any, J any, PJ jacobian[A, J]](points []A, scalars []fr.Elem
 }
 
 // mergeRepeatsG1 is mergeRepeats for G1.
-func mergeRepeatsG1(points []bn254.G1Affine, scalars []fr.Element) ([]bn254.G1Affine, []fr.Element) {
-	return mergeRepeats[bn254.G1Affine, bn254.G1Jac](points, scalars, bn254.BatchJacobianToAffineG1)
+func mergeRepeatsG1(points []bn254.G1Affine, scalars []fr.Element, ids []int32, n int32) ([]bn254.G1Affine, []fr.Element) {
+	return mergeRepeats[bn254.G1Affine, bn254.G1Jac](points, scalars, ids, n, bn254.BatchJacobianToAffineG1)
 }
 
 // mergeRepeatsG2 is mergeRepeats for G2.
-func mergeRepeatsG2(points []bn254.G2Affine, scalars []fr.Element) ([]bn254.G2Affine, []fr.Element) {
-	return mergeRepeats[bn254.G2Affine, bn254.G2Jac](points, scalars, msm.BatchJacobianToAffineG2)
+func mergeRepeatsG2(points []bn254.G2Affine, scalars []fr.Element, ids []int32, n int32) ([]bn254.G2Affine, []fr.Element) {
+	return mergeRepeats[bn254.G2Affine, bn254.G2Jac](points, scalars, ids, n, msm.BatchJacobianToAffineG2)
 }

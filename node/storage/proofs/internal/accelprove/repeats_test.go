@@ -35,6 +35,12 @@ func repeatedScalars(rng *rand.Rand, n int) []fr.Element {
 	return s
 }
 
+// groupScalars groups scalars on their own: valueGroups, then
+// firstGroups.
+func groupScalars(s []fr.Element) (firsts, group []int32, ok bool) {
+	return firstGroups(valueGroups(s))
+}
+
 func TestGroupScalars(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	s := repeatedScalars(rng, 5000)
@@ -95,6 +101,34 @@ func TestGroupScalars(t *testing.T) {
 	}
 }
 
+// TestFirstGroups restricts one grouping of all the values to a subset,
+// as Prove does for each MSM: the subset's groups are numbered by first
+// occurrence within it, and hold equal values only.
+func TestFirstGroups(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	all := repeatedScalars(rng, 4000)
+	ids, n := valueGroups(all)
+	var sub []fr.Element
+	var subIDs []int32
+	for i := 0; i < len(all); i += 3 {
+		sub = append(sub, all[i])
+		subIDs = append(subIDs, ids[i])
+	}
+	firsts, group, ok := firstGroups(subIDs, n)
+	if !ok {
+		t.Fatal("firstGroups: not ok on a subset with 60% repeats")
+	}
+	wantFirsts, _, _ := groupScalars(sub)
+	if !slices.Equal(firsts, wantFirsts) {
+		t.Errorf("restricted groups start at %d firsts, grouping the subset alone %d", len(firsts), len(wantFirsts))
+	}
+	for i, g := range group {
+		if f := firsts[g]; sub[f] != sub[i] || f > int32(i) {
+			t.Fatalf("subset scalar %d is in the group of %d, which differs or comes later", i, f)
+		}
+	}
+}
+
 func TestMergeRepeats(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 3000
@@ -114,8 +148,9 @@ func TestMergeRepeats(t *testing.T) {
 	var want1, got1 bn254.G1Affine
 	var want2, got2 bn254.G2Affine
 	cfg := ecc.MultiExpConfig{}
-	mp1, ms1 := mergeRepeatsG1(p1, s)
-	mp2, ms2 := mergeRepeatsG2(p2, s)
+	ids, groups := valueGroups(s)
+	mp1, ms1 := mergeRepeatsG1(p1, s, ids, groups)
+	mp2, ms2 := mergeRepeatsG2(p2, s, ids, groups)
 	if len(ms1) >= n/2 || len(ms2) != len(ms1) || len(mp1) != len(ms1) || len(mp2) != len(ms2) {
 		t.Fatalf("merged to %d/%d G1 and %d/%d G2 points and scalars, want the same count, under half of %d", len(mp1), len(ms1), len(mp2), len(ms2), n)
 	}
