@@ -147,14 +147,16 @@ func mergeRepeats[A any, J any, PJ jacobian[A, J]](points []A, scalars []fr.Elem
 	if !ok {
 		return points, scalars
 	}
-	// slot[k] numbers the groups of more than one point; -1 for the rest.
+	// slot[k] numbers the groups of more than one point; -1 for the rest,
+	// and for the group of zero, whose points add nothing to the MSM
+	// whatever their sum (it keeps its first point).
 	slot := make([]int32, len(firsts))
 	for _, k := range group {
 		slot[k]++
 	}
 	multi := int32(0)
 	for k, n := range slot {
-		if n > 1 {
+		if n > 1 && !scalars[firsts[k]].IsZero() {
 			slot[k] = multi
 			multi++
 		} else {
