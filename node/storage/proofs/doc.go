@@ -75,11 +75,17 @@
 //	5          86,187    10 s      14.5 MB   0.92 s   (gnark's own prover: 1.06 s)
 //	100     1,680,192   ~3 min 20  268 MB    14.5 s   (gnark's own prover: 15.1 s)
 //
-// Those prove times are the go kernels. With the simd G1 MSM (AVX-512
-// IFMA, accel/msm) and the points of repeated scalars merged before each
-// MSM (internal/accelprove), `cairn bench --filter storage-prove`
-// (bench/results/vm-2026-11-26-repeats.json) proved N = 5 in 0.71 s and
-// N = 100 in 9.4 s, gnark's own prover 1.14 s and 17.4 s in the same run.
+// Those prove times are the go kernels. With the simd G1 and G2 MSMs
+// (AVX-512 IFMA, accel/msm) and the points of repeated scalars merged
+// before each MSM (internal/accelprove), `cairn bench --filter
+// storage-prove` (bench/results/vm-2026-11-26-g2lanes.json) proved N = 5
+// in 0.70 s and N = 100 in 7.8 s, gnark's own prover 1.11 s and 16.2 s in
+// the same run. Side by side (BenchmarkProve/N=100, test binaries
+// alternating), G2 on the lanes took N = 100 from 9.85 and 9.52 s to 8.84
+// and 8.72 s, and grouping the wires once per proof (with the lanes'
+// batch conversion of the points) to 8.54 and 8.57 s from 8.92 and 8.85 s.
+// A proof then spends about 16.6 CPU-seconds, 1.6 of them in gnark's
+// solver (1.05 s of wall time, the only stretch that leaves a core idle).
 //
 // Peak RSS of a process that loads the keys (compiling the circuit) and
 // proves: 0.31 GB for N = 5, 3.65 GB for N = 100 (/usr/bin/time -v); the

@@ -32,30 +32,32 @@ type group[A comparable] struct {
 	str      func(*A) string
 }
 
+// testPoint is what the tests need of gnark-crypto's affine points.
+type testPoint[A any] interface {
+	*A
+	Neg(*A) *A
+	MultiExp([]A, []fr.Element, ecc.MultiExpConfig) (*A, error)
+	String() string
+}
+
+func newGroup[A comparable, PA testPoint[A]](name string, msm func([]A, []fr.Element) (A, error), gen A, multiply func(*A, []fr.Element) []A) group[A] {
+	var neg A
+	PA(&neg).Neg(&gen)
+	return group[A]{
+		name: name, msm: msm, gen: gen, neg: neg, multiply: multiply,
+		want: func(p []A, s []fr.Element) (*A, error) { return PA(new(A)).MultiExp(p, s, ecc.MultiExpConfig{}) },
+		str:  func(p *A) string { return PA(p).String() },
+	}
+}
+
 func groupG1() group[bn254.G1Affine] {
 	_, _, g, _ := bn254.Generators()
-	var n bn254.G1Affine
-	n.Neg(&g)
-	return group[bn254.G1Affine]{
-		name: "G1", msm: G1, gen: g, neg: n, multiply: bn254.BatchScalarMultiplicationG1,
-		want: func(p []bn254.G1Affine, s []fr.Element) (*bn254.G1Affine, error) {
-			return new(bn254.G1Affine).MultiExp(p, s, ecc.MultiExpConfig{})
-		},
-		str: func(p *bn254.G1Affine) string { return p.String() },
-	}
+	return newGroup("G1", G1, g, bn254.BatchScalarMultiplicationG1)
 }
 
 func groupG2() group[bn254.G2Affine] {
 	_, _, _, g := bn254.Generators()
-	var n bn254.G2Affine
-	n.Neg(&g)
-	return group[bn254.G2Affine]{
-		name: "G2", msm: G2, gen: g, neg: n, multiply: bn254.BatchScalarMultiplicationG2,
-		want: func(p []bn254.G2Affine, s []fr.Element) (*bn254.G2Affine, error) {
-			return new(bn254.G2Affine).MultiExp(p, s, ecc.MultiExpConfig{})
-		},
-		str: func(p *bn254.G2Affine) string { return p.String() },
-	}
+	return newGroup("G2", G2, g, bn254.BatchScalarMultiplicationG2)
 }
 
 // randomInput returns n random multiples of the generator and n random
@@ -232,54 +234,32 @@ func TestBatchJacobianToAffineG2(t *testing.T) {
 	}
 }
 
-func BenchmarkG1(b *testing.B) {
+func BenchmarkG1(b *testing.B) { benchGroup(b, groupG1(), 16, 20) }
+
+func BenchmarkG2(b *testing.B) { benchGroup(b, groupG2(), 16, 19) }
+
+// benchGroup measures the lanes against gnark-crypto's MultiExp at 2^logN
+// random points for each logN.
+func benchGroup[A comparable](b *testing.B, g group[A], logNs ...int) {
 	if !Available() {
 		b.Skip("no AVX-512 IFMA")
 	}
-	for _, logN := range []int{16, 20} {
+	for _, logN := range logNs {
 		rng := rand.New(rand.NewPCG(5, 6))
-		p, s := groupG1().randomInput(rng, 1<<logN)
-		b.Run("lanes/2^"+itoa(logN), func(b *testing.B) {
-			for range b.N {
-				if _, err := G1(p, s); err != nil {
-					b.Fatal(err)
+		p, s := g.randomInput(rng, 1<<logN)
+		for name, msm := range map[string]func([]A, []fr.Element) error{
+			"lanes": func(p []A, s []fr.Element) error { _, err := g.msm(p, s); return err },
+			"gnark": func(p []A, s []fr.Element) error { _, err := g.want(p, s); return err },
+		} {
+			b.Run(name+"/2^"+itoa(logN), func(b *testing.B) {
+				for range b.N {
+					if err := msm(p, s); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
-		b.Run("gnark/2^"+itoa(logN), func(b *testing.B) {
-			var r bn254.G1Affine
-			for range b.N {
-				if _, err := r.MultiExp(p, s, ecc.MultiExpConfig{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 
 func itoa(n int) string { return big.NewInt(int64(n)).String() }
-
-func BenchmarkG2(b *testing.B) {
-	if !Available() {
-		b.Skip("no AVX-512 IFMA")
-	}
-	for _, logN := range []int{16, 19} {
-		rng := rand.New(rand.NewPCG(5, 6))
-		p, s := groupG2().randomInput(rng, 1<<logN)
-		b.Run("lanes/2^"+itoa(logN), func(b *testing.B) {
-			for range b.N {
-				if _, err := G2(p, s); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run("gnark/2^"+itoa(logN), func(b *testing.B) {
-			var r bn254.G2Affine
-			for range b.N {
-				if _, err := r.MultiExp(p, s, ecc.MultiExpConfig{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}

@@ -41,11 +41,15 @@
 // Repeated scalars: a witness repeats many values (the storage proof's
 // samples recompute the Merkle nodes their paths share; bits and small
 // constants recur), 47 % of the A, B and K scalars of a 100-sample
-// storage proof. Points that share a scalar s need s·(Σ P) only, so
-// before an MSM the scalars are grouped (a radix sort on their first
-// word) and each group's points summed, one addition per repeat where
-// Pippenger's buckets spend one per window; where under a tenth of the
-// scalars repeat, the MSM runs on its inputs as they are (repeats.go).
+// storage proof. Points that share a scalar s need s·(Σ P) only, so the
+// wires are grouped by value once per proof (a radix sort on their first
+// word, while the quotient is computed), and before each MSM that
+// grouping, restricted to the MSM's scalars, has each group's points
+// summed: one addition per repeat where Pippenger's buckets spend one per
+// window. The r·wᵢ scalars of C's B terms share the wires' groups (r·x =
+// r·y exactly when x = y); the group of zero is left unsummed. Where under
+// a tenth of an MSM's scalars repeat, it runs on its inputs as they are
+// (repeats.go).
 // Side by side on the 2-core machine (BenchmarkProve/N=100, binaries
 // before and after alternating), the 100-sample proof went from 11.4 and
 // 11.6 s to 10.4 and 10.5 s; under GOMEMLIMIT=2200MiB (cairn run sets a
