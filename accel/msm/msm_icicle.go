@@ -38,6 +38,7 @@ import (
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/internal/icicle"
 	"github.com/cairn-node/cairn/accel/internal/icicle/binding"
+	"github.com/cairn-node/cairn/accel/msm/internal/lanemsm"
 )
 
 // icicleFp is a base-field element in icicle's canonical layout.
@@ -150,11 +151,15 @@ func (icicleMSM) G1(points []bn254.G1Affine, scalars []fr.Element) (bn254.G1Affi
 	return icicleRun(icicleG1, points, scalars)
 }
 
-// G2 returns Σ scalars[i]·points[i] in G2, computed by icicle, or by
-// gnark-crypto where the linked flavour has no G2 MSM (icicle-gnark; see
-// accel/internal/icicle/binding).
+// G2 returns Σ scalars[i]·points[i] in G2, computed by icicle. Where the
+// linked flavour has no G2 MSM (icicle-gnark; see
+// accel/internal/icicle/binding) the simd backend computes it where the
+// CPU has AVX-512 IFMA (as GPU hosts' CPUs often do), else gnark-crypto.
 func (icicleMSM) G2(points []bn254.G2Affine, scalars []fr.Element) (bn254.G2Affine, error) {
 	if icicleG2.msm == nil {
+		if lanemsm.Available() {
+			return simdMSM{}.G2(points, scalars)
+		}
 		return goMSM{}.G2(points, scalars)
 	}
 	return icicleRun(icicleG2, points, scalars)

@@ -61,7 +61,7 @@ var (
 	// G2MSM is nil: Cairn builds icicle-gnark with -DG2=OFF, because nvcc
 	// had not finished its CUDA G2 MSM (cuda_msm_g2.cu, CUDA 13.0, sm_90)
 	// after more than 5.5 minutes on 16 cores, and does not link the G2
-	// wrapper. accel/msm computes G2 MSMs with gnark-crypto instead.
+	// wrapper. accel/msm computes G2 MSMs on the CPU instead (simd or go).
 	G2MSM                      func(scalars, bases HostOrDeviceSlice, cfg *MSMConfig, out HostOrDeviceSlice) Status
 	DefaultNTTConfig           = icntt.GetDefaultNttConfig
 	NTT                        = icntt.Ntt[[icbn254.SCALAR_LIMBS]uint32]

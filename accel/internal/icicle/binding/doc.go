@@ -11,7 +11,8 @@
 //     machine with nvcc (`go run ./accel/internal/icicle/build --flavour
 //     gnark --cuda`). Cairn uses its G1 MSM and NTT: it has no Poseidon2
 //     (accel/poseidon2 keeps its other backends), and Cairn builds it
-//     without G2 (G2MSM is nil; accel/msm computes G2 on gnark-crypto).
+//     without G2 (G2MSM is nil; accel/msm computes G2 on the CPU: simd
+//     where AVX-512 IFMA is, else gnark-crypto).
 //
 // The two share their C ABI names (libicicle_device, libicicle_field_bn254,
 // libicicle_curve_bn254), so one binary links exactly one flavour.
