@@ -108,24 +108,28 @@ func Prove(r1cs *cs.R1CS, pk *groth16bn254.ProvingKey, full witness.Witness, opt
 		wg   sync.WaitGroup
 	)
 	// The wires' groups of equal values, computed once, by the first MSM
-	// to ask (see mergeRepeats); C's quotient runs meanwhile.
-	groups := sync.OnceValues(func() ([]int32, int32) { return valueGroups(w) })
-	nA, nB := len(pk.G1.A), len(pk.G1.B)
+	// to ask (see mergeRepeats), and restricted to A's and B's wires;
+	// C's quotient runs meanwhile.
+	nA, nB, nPub := len(pk.G1.A), len(pk.G1.B), r1cs.GetNbPublicVariables()
+	groups := sync.OnceValue(func() wireGroups {
+		ids, n := valueGroups(w)
+		return wireGroups{all: ids, a: skipInfinity(ids, pk.InfinityA, nA), b: skipInfinity(ids, pk.InfinityB, nB), n: n}
+	})
 	wA, wB := skipInfinity(w, pk.InfinityA, nA), skipInfinity(w, pk.InfinityB, nB)
 	wg.Go(func() {
-		ids, n := groups()
-		points, scalars := mergeRepeatsG1(pk.G1.A, wA, skipInfinity(ids, pk.InfinityA, nA), n)
+		g := groups()
+		points, scalars := mergeRepeatsG1(pk.G1.A, wA, g.a, g.n)
 		sums.a, errs[0] = msmG1(&cfg, "A", points, scalars)
 	})
 	wg.Go(func() {
-		ids, n := groups()
-		points, scalars := mergeRepeatsG2(pk.G2.B, wB, skipInfinity(ids, pk.InfinityB, nB), n)
+		g := groups()
+		points, scalars := mergeRepeatsG2(pk.G2.B, wB, g.b, g.n)
 		sums.b2, errs[1] = msmG2(&cfg, "B in G2", points, scalars)
 	})
 	wg.Go(func() {
-		sums.c, errs[2] = msmC(&cfg, pk, s, w[r1cs.GetNbPublicVariables():], wB, &r, func() (k, b []int32, n int32) {
-			ids, n := groups()
-			return ids[r1cs.GetNbPublicVariables():], skipInfinity(ids, pk.InfinityB, nB), n
+		sums.c, errs[2] = msmC(&cfg, pk, s, w[nPub:], wB, &r, func() (k, b []int32, n int32) {
+			g := groups()
+			return g.all[nPub:], g.b, g.n
 		})
 	})
 	wg.Wait()
@@ -133,6 +137,14 @@ func Prove(r1cs *cs.R1CS, pk *groth16bn254.ProvingKey, full witness.Witness, opt
 		return nil, err
 	}
 	return assemble(pk, &sums, &r, &sb), nil
+}
+
+// wireGroups is a proof's grouping of its wires by value (valueGroups):
+// each wire's group, below n, and the groups of the wires whose A and B
+// points are not at infinity, in the order of those MSMs' scalars.
+type wireGroups struct {
+	all, a, b []int32
+	n         int32
 }
 
 // msmC returns the MSM part of the proof's C:
