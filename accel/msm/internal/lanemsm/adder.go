@@ -26,9 +26,9 @@ const infinityMark = 1 << 52
 // elements per operand.
 type adder struct {
 	f      *lanes.Field
-	degree int       // Fp coordinates per point coordinate: 1 (G1) or 2 (G2)
-	words  int       // words per point: 2·limbs·degree
-	two    [5]uint64 // 2p in normalized limbs, for negations
+	degree int           // Fp coordinates per point coordinate: 1 (G1) or 2 (G2)
+	words  int           // words per point: 2·limbs·degree
+	two    [limbs]uint64 // 2p in normalized limbs, for negations
 
 	// The batch's operands and intermediates, degree Vecs per 8 additions.
 	x1, y1, x2, y2, dx, dy, acc, inv []lanes.Vec

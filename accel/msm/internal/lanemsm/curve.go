@@ -27,8 +27,9 @@ type jacobianPoint[A, J any] interface {
 }
 
 // curve describes a group to the MSM: the degree of its coordinates'
-// field over Fp, where a point's Fp coordinates are (see adder), and a
-// batch conversion to affine form.
+// field over Fp, how to reach a point's Fp coordinates (in the order the
+// lanes' form keeps them, see adder), and a batch conversion to affine
+// form.
 type curve[A, J any] struct {
 	degree int
 	// coords returns p's 2·degree Fp coordinates, x's first, in the order
