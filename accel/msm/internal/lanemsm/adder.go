@@ -275,8 +275,7 @@ func (d *adder) invert(z, x []lanes.Vec) bool {
 	var norm [lanes.Lanes]fp.Element
 	for l := range lanes.Lanes {
 		for k := range d.degree {
-			w := d.f.Reduce(z[k].Get(l))
-			c[k][l] = fp.Element(d.f.FromLanes(&w, gnarkMul))
+			c[k][l] = fpOfLanesWords(d.f, z[k].Get(l))
 		}
 		if d.degree == 1 {
 			norm[l] = c[0][l]
@@ -291,18 +290,16 @@ func (d *adder) invert(z, x []lanes.Vec) bool {
 	}
 	inv := fp.BatchInvert(norm[:])
 	for l := range lanes.Lanes {
+		var e [2]fp.Element // the inverse's coordinates
+		if d.degree == 1 {
+			e[0] = inv[l]
+		} else {
+			e[0].Mul(&c[0][l], &inv[l])
+			e[1].Mul(&c[1][l], &inv[l])
+			e[1].Neg(&e[1])
+		}
 		for k := range d.degree {
-			var e fp.Element
-			if k == 0 {
-				e = inv[l]
-				if d.degree == 2 {
-					e.Mul(&c[0][l], &inv[l])
-				}
-			} else {
-				e.Mul(&c[1][l], &inv[l])
-				e.Neg(&e)
-			}
-			w := d.f.ToLanes((*[4]uint64)(&e), gnarkMul)
+			w := lanesWords(d.f, &e[k])
 			z[k].Set(l, &w)
 		}
 	}

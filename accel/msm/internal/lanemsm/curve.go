@@ -58,7 +58,7 @@ var g2 = curve[bn254.G2Affine, bn254.G2Jac]{
 func (cv *curve[A, J]) toLanes(f *lanes.Field, dst []uint64, p *A) {
 	cs := cv.coords(p)
 	for i, e := range cs[:2*cv.degree] {
-		w := f.ToLanes((*[4]uint64)(e), gnarkMul)
+		w := lanesWords(f, e)
 		*(*[limbs]uint64)(dst[i*limbs:]) = lanes.SplitLimbs(&w)
 	}
 }
@@ -68,10 +68,20 @@ func (cv *curve[A, J]) fromLanes(f *lanes.Field, p []uint64) A {
 	var q A
 	cs := cv.coords(&q)
 	for i, e := range cs[:2*cv.degree] {
-		w := f.Reduce(lanes.JoinLimbs((*[limbs]uint64)(p[i*limbs:])))
-		*e = fp.Element(f.FromLanes(&w, gnarkMul))
+		*e = fpOfLanesWords(f, lanes.JoinLimbs((*[limbs]uint64)(p[i*limbs:])))
 	}
 	return q
+}
+
+// lanesWords returns the lanes' words of e (its value times 2^260 mod p).
+func lanesWords(f *lanes.Field, e *fp.Element) [4]uint64 {
+	return f.ToLanes((*[4]uint64)(e), gnarkMul)
+}
+
+// fpOfLanesWords returns the element whose lanes' words, below 2p, are w.
+func fpOfLanesWords(f *lanes.Field, w [4]uint64) fp.Element {
+	w = f.Reduce(w)
+	return fp.Element(f.FromLanes(&w, gnarkMul))
 }
 
 // gnarkMul is gnark-crypto's Montgomery product on raw words.
