@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -132,9 +133,24 @@ func TestUploadMatchesUpstream(t *testing.T) {
 		{"cairn_storage_downloads_total", "ok", 1},
 		{"cairn_storage_download_bytes_total", "", 300000},
 	} {
-		if got := counter(t, reg, c.name, c.label); got != c.want {
+		if got := settledCounter(t, reg, c.name, c.label, c.want); got != c.want {
 			t.Errorf("%s{%s} = %v, want %v", c.name, c.label, got, c.want)
 		}
+	}
+}
+
+// settledCounter is counter, read again for up to five seconds until it
+// equals want: a download is counted when its handler returns, which can
+// be just after the client has read the last byte.
+func settledCounter(t *testing.T, reg *prometheus.Registry, name, label string, want float64) float64 {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := counter(t, reg, name, label)
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
