@@ -62,10 +62,13 @@ const (
 	// secp256k1; package accel/sigbatch); its routing size is the number of
 	// signatures.
 	KernelSigBatch Kernel = "sigbatch"
+	// KernelDecompress decodes compressed BN254 points (package
+	// accel/decompress); its routing size is the number of points.
+	KernelDecompress Kernel = "decompress"
 )
 
 // Kernels lists the kernel families this build implements.
-var Kernels = []Kernel{KernelErasure, KernelSHA256, KernelPoseidon2, KernelMerkle, KernelMSM, KernelGroth16Verify, KernelNTT, KernelSigBatch}
+var Kernels = []Kernel{KernelErasure, KernelSHA256, KernelPoseidon2, KernelMerkle, KernelMSM, KernelGroth16Verify, KernelNTT, KernelSigBatch, KernelDecompress}
 
 // Sentinel errors. Callers test them with errors.Is; the returned errors wrap
 // them with the operation and what to do next.

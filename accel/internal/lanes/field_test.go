@@ -94,8 +94,56 @@ func TestFieldFp(t *testing.T) {
 		if !back.Equal(&e) {
 			t.Fatalf("FromLanes(ToLanes(%v)) = %v", e.String(), back.String())
 		}
+		f.ToGnark(&raw, &raw)
+		if got := raw.Get(3); f.Reduce(got) != [4]uint64(e) {
+			t.Fatalf("ToGnark(FromGnark(%v)) = %x", e.String(), got)
+		}
 	}
 	if _, err := NewField(big.NewInt(1 << 40)); err == nil {
 		t.Error("NewField(2^40) = nil error, want ErrModulus")
+	}
+}
+
+// TestFieldExp checks Exp on BN254's base field against math/big, for
+// small exponents, the square-root exponent (p+1)/4 and p-2 (inversion),
+// on unnormalized inputs too.
+func TestFieldExp(t *testing.T) {
+	if !Available() {
+		t.Skip("no AVX-512 IFMA on this machine")
+	}
+	p := fp.Modulus()
+	f, err := NewField(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := new(big.Int).Lsh(big.NewInt(1), 260)
+	rInv := new(big.Int).ModInverse(r, p)
+	rng := rand.New(rand.NewPCG(9, 10))
+	sqrtExp := new(big.Int).Rsh(new(big.Int).Add(p, big.NewInt(1)), 2)
+	for _, e := range []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(2), big.NewInt(16), big.NewInt(17), big.NewInt(0xfedcba), sqrtExp, new(big.Int).Sub(p, big.NewInt(2))} {
+		var x, z vec
+		var xs [Lanes]*big.Int
+		for l := range Lanes {
+			b := make([]byte, 33)
+			for j := range b {
+				b[j] = byte(rng.Uint32())
+			}
+			xs[l] = new(big.Int).Mod(new(big.Int).SetBytes(b), new(big.Int).Lsh(p, 1))
+			setBig(&x, l, xs[l], rng, l%2 == 1)
+		}
+		zs := []vec{x, x, x}
+		f.Exp(zs, zs, e) // three: a pair and a single
+		z = zs[2]
+		if zs[0] != z || zs[1] != z {
+			t.Fatalf("Exp(e=%v) differs between the vecs of one call", e)
+		}
+		for l := range Lanes {
+			plain := new(big.Int).Mod(new(big.Int).Mul(xs[l], rInv), p)
+			want := new(big.Int).Mod(new(big.Int).Mul(new(big.Int).Exp(plain, e, p), r), p)
+			got := limbsToBig(&z, l)
+			if got.Cmp(new(big.Int).Lsh(p, 1)) >= 0 || new(big.Int).Mod(got, p).Cmp(want) != 0 {
+				t.Fatalf("Exp(lane %d, e=%v) = %v, want %v (mod p, below 2p)", l, e, got, want)
+			}
+		}
 	}
 }

@@ -11,6 +11,13 @@ import "github.com/klauspost/cpuid/v2"
 //go:noescape
 func mul8(z, x, y *vec, k *kconsts)
 
+// sqr8n sets z = x^(2^n) lane by lane: n Montgomery squarings (30
+// products each instead of a product's 50), normalized, z below 2r; x
+// must be in [0, 2^260) and below 9r. z may alias x.
+//
+//go:noescape
+func sqr8n(z, x *vec, n int, k *kconsts)
+
 // sub8 sets z = x + d - y limb by limb, without carries (see Field.Sub).
 //
 //go:noescape

@@ -391,3 +391,30 @@ TEXT ·add8(SB), NOSPLIT, $0-24
 	STOREV(DI, 0, Z0, Z1, Z2, Z3, Z4)
 	VZEROUPPER
 	RET
+
+// func sqr8n(z, x *vec, n int, k *kconsts)
+TEXT ·sqr8n(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), BX
+	MOVQ k+24(FP), CX
+	LOADK(CX)
+	LOADV(SI, 0, Z0, Z1, Z2, Z3, Z4)
+	NORM(Z0, Z1, Z2, Z3, Z4)
+	TESTQ BX, BX
+	JZ   sqrdone
+
+sqrloop:
+	SQUARE(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14)
+	VMOVDQA64 Z10, Z0
+	VMOVDQA64 Z11, Z1
+	VMOVDQA64 Z12, Z2
+	VMOVDQA64 Z13, Z3
+	VMOVDQA64 Z14, Z4
+	DECQ BX
+	JNZ  sqrloop
+
+sqrdone:
+	STOREV(DI, 0, Z0, Z1, Z2, Z3, Z4)
+	VZEROUPPER
+	RET
