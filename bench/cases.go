@@ -72,6 +72,7 @@ func Cases() []Case {
 		Case{Kernel: "merkle-poseidon2", Params: "leaves=2^16", Unit: "leaves/s", Quick: true, Setup: merklePoseidonSetup(1 << 16)},
 	)
 	cs = append(cs, msmCases()...)
+	cs = append(cs, decompressCases()...)
 	cs = append(cs, storageCases()...)
 	// The target file size is 1 GiB; the quick suite uses 64 MiB.
 	cs = append(cs, restCases(64<<20, true)...)

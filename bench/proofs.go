@@ -15,6 +15,7 @@ import (
 	gnarklog "github.com/consensys/gnark/logger"
 
 	"github.com/cairn-node/cairn/accel"
+	"github.com/cairn-node/cairn/accel/decompress"
 	"github.com/cairn-node/cairn/accel/groth16verify"
 	"github.com/cairn-node/cairn/accel/msm"
 	"github.com/cairn-node/cairn/accel/ntt"
@@ -56,7 +57,9 @@ var storageKeyDir = func() (string, error) {
 }
 
 // storageProofCases are the storage-proof rows, in proofs per second:
-// proving N = 5 (quick) and N = 100 with Keys.Prove, verifying one N = 5
+// proving N = 5 (quick) and N = 100 with Keys.Prove, loading their keys
+// as a node starting up does (proofs.LoadKeys, in loads per second: the
+// compiled circuit and the key file from the cache), verifying one N = 5
 // proof, and verifying a batch of storageBatch N = 5 proofs with the
 // accel/groth16verify kernel. The prove rows measure gnark's own prover
 // (Keys.ProveGnark) beside Cairn's as the peer "gnark".
@@ -66,6 +69,8 @@ func storageProofCases() []Case {
 			Peer: storageGnarkPeer(5), PeerName: "gnark"},
 		{Kernel: "storage-prove", Params: "N=100", Unit: "proofs/s", Setup: storageProveSetup(100),
 			Peer: storageGnarkPeer(100), PeerName: "gnark"},
+		{Kernel: "storage-load-keys", Params: "N=5", Unit: "loads/s", Quick: true, Setup: storageLoadSetup(5)},
+		{Kernel: "storage-load-keys", Params: "N=100", Unit: "loads/s", Setup: storageLoadSetup(100)},
 		{Kernel: "storage-verify", Params: "N=5,single", Unit: "proofs/s", Quick: true, Setup: storageVerifySetup(5)},
 		{Kernel: "storage-batch-verify", Params: fmt.Sprintf("N=5,batch=%d", storageBatch), Unit: "proofs/s", Quick: true,
 			Setup: storageBatchVerifySetup(5, storageBatch)},
@@ -140,8 +145,12 @@ func storageFixtureFor(n int) (*storageFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &storageFixture{keys: k, keyFile: filepath.Join(dir, proofs.KeyFileName(p, k.Digest())), w: w, proof: proof,
-		pub: proofs.PublicInputs{Entropy: w.Entropy, DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}}
+	pub := proofs.PublicInputs{Entropy: w.Entropy, DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}
+	// A row must never time a prover (or keys) whose proofs fail.
+	if err := k.VerifyingKey().Verify(proof, pub); err != nil {
+		return nil, fmt.Errorf("bench: storage proofs: the fixture's N=%d proof does not verify: %w", n, err)
+	}
+	f := &storageFixture{keys: k, keyFile: filepath.Join(dir, proofs.KeyFileName(p, k.Digest())), w: w, proof: proof, pub: pub}
 	storageFixtures[n] = f
 	return f, nil
 }
@@ -197,6 +206,26 @@ func storageProveSetup(n int) func(accel.Backend) (func() error, float64, error)
 			return nil, 0, err
 		}
 		return func() error { _, err := f.keys.Prove(f.w); return err }, 1, nil
+	}
+}
+
+// storageLoadSetup loads the keys of n samples per call with
+// proofs.LoadKeysWith from the bench's key cache (which the fixture
+// fills), the key file's points decoded by backend b.
+func storageLoadSetup(n int) func(accel.Backend) (func() error, float64, error) {
+	return func(b accel.Backend) (func() error, float64, error) {
+		d, err := decompress.New(b)
+		if err != nil {
+			return nil, 0, err
+		}
+		if _, err := storageFixtureFor(n); err != nil {
+			return nil, 0, err
+		}
+		dir, err := storageKeyDir()
+		if err != nil {
+			return nil, 0, err
+		}
+		return func() error { _, err := proofs.LoadKeysWith(dir, circuit.DefaultParams(n), d); return err }, 1, nil
 	}
 }
 

@@ -11,6 +11,19 @@
 // contract does not accept these proofs) and writes them there atomically.
 // A changed circuit has a different digest and never meets stale keys.
 //
+// Loading is what a node pays at every start, so it is kept short: the
+// compiled circuit is cached beside the keys per executable (a file named
+// for the executable's SHA-256, whose bytes are the serialization the
+// digest hashes), the key file is read while the circuit compiles or
+// loads, and its 7 million compressed points (N = 100) decode in bulk
+// with accel/decompress (square roots in the IFMA lanes). `cairn bench
+// --filter storage-load-keys` (bench/results/vm-2026-11-26-load-keys.json)
+// loads N = 100 in 5.5 s with the simd backend and 25 s with gnark-crypto's
+// decoder (go), from 33.5 s before (9.6 s of compiling, 23.4 s of
+// decoding); N = 5 in 0.30 s (go: 1.28 s). Key files of the first format,
+// whose proving key gnark decodes alone, still load, and Setup rewrites
+// them in the current one.
+//
 //	keys, err := proofs.Setup(ctx, dir, circuit.DefaultParams(5))
 //	proof, err := keys.Prove(witness)             // *circuit.Witness
 //	err = keys.VerifyingKey().Verify(proof, pub)  // nil or ErrInvalidProof

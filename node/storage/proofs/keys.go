@@ -101,12 +101,15 @@ func KeyFileName(p circuit.Params, digest string) string {
 // Setup returns the keys of SampleAndProve for p. With dir non-empty it
 // first looks for dir/KeyFileName(p, digest) and otherwise generates the
 // keys and writes that file atomically (temporary file, fsync, rename),
-// creating dir if needed; an unreadable cached file is regenerated. With
+// creating dir if needed; an unreadable cached file is regenerated, and a
+// file of the first format is rewritten in the current one. With dir
+// non-empty the compiled circuit is cached there too, per executable. With
 // dir empty nothing touches the disk. Generating takes 10 s for N = 5 and
-// 3.5 min for N = 100 on 2 cores (see the package doc). ctx is checked between the steps only.
+// 3.5 min for N = 100 on 2 cores, loading 0.3 s and 5.5 s (see the package
+// doc). ctx is checked between the steps only.
 func Setup(ctx context.Context, dir string, p circuit.Params) (*Keys, error) {
-	pre := prefetchKeys(dir, p)
-	ccs, digest, err := Compile(p)
+	pre := prefetchKeys(dir, p, nil)
+	ccs, digest, cached, err := compileCached(dir, p)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +118,15 @@ func Setup(ctx context.Context, dir string, p circuit.Params) (*Keys, error) {
 	if dir != "" {
 		path = filepath.Join(dir, KeyFileName(p, digest))
 		kf, err := pre.take(path)
+		if err != nil && cached {
+			// The cached circuit names no usable key file: distrust it
+			// (compile and cache again) rather than generate keys for it.
+			if k.ccs, k.digest, err = compileAndCache(dir, p); err != nil {
+				return nil, err
+			}
+			path = filepath.Join(dir, KeyFileName(p, k.digest))
+			kf, err = readKeyFile(path, nil)
+		}
 		if err == nil {
 			err = k.use(kf)
 		}
@@ -158,13 +170,26 @@ func Setup(ctx context.Context, dir string, p circuit.Params) (*Keys, error) {
 // is for machines that must prove under another machine's keys (a prover
 // farm's workers), where fresh keys would be useless.
 func LoadKeys(dir string, p circuit.Params) (*Keys, error) {
-	pre := prefetchKeys(dir, p)
-	ccs, digest, err := Compile(p)
+	return LoadKeysWith(dir, p, nil)
+}
+
+// LoadKeysWith is LoadKeys with the key file's points decoded by d (nil:
+// the router's choice, as LoadKeys), for benchmarks that compare the
+// decompress backends.
+func LoadKeysWith(dir string, p circuit.Params, d decompress.Decompressor) (*Keys, error) {
+	pre := prefetchKeys(dir, p, d)
+	ccs, digest, cached, err := compileCached(dir, p)
 	if err != nil {
 		return nil, err
 	}
 	k := &Keys{params: p, digest: digest, ccs: ccs, fromCache: true}
 	kf, err := pre.take(filepath.Join(dir, KeyFileName(p, digest)))
+	if err != nil && cached { // as in Setup
+		if k.ccs, k.digest, err = compileAndCache(dir, p); err != nil {
+			return nil, err
+		}
+		kf, err = readKeyFile(filepath.Join(dir, KeyFileName(p, k.digest)), d)
+	}
 	if err == nil {
 		err = k.use(kf)
 	}
@@ -184,6 +209,7 @@ type keyFile struct {
 // prefetch is a key file being read while the circuit compiles.
 type prefetch struct {
 	path string
+	d    decompress.Decompressor
 	done chan struct{}
 	kf   keyFile
 	err  error
@@ -193,8 +219,8 @@ type prefetch struct {
 // that Setup will most likely look for: the newest file named for p (the
 // name's digest is only known once the circuit is compiled, which takes
 // about as long as reading a key for 100 samples). It returns nil when
-// there is none.
-func prefetchKeys(dir string, p circuit.Params) *prefetch {
+// there is none. d decodes the points (nil: the router's choice).
+func prefetchKeys(dir string, p circuit.Params, d decompress.Decompressor) *prefetch {
 	if dir == "" {
 		return nil
 	}
@@ -209,10 +235,10 @@ func prefetchKeys(dir string, p circuit.Params) *prefetch {
 	if newest == "" {
 		return nil
 	}
-	pf := &prefetch{path: newest, done: make(chan struct{})}
+	pf := &prefetch{path: newest, d: d, done: make(chan struct{})}
 	go func() {
 		defer close(pf.done)
-		pf.kf, pf.err = readKeyFile(newest)
+		pf.kf, pf.err = readKeyFile(newest, d)
 	}()
 	return pf
 }
@@ -221,13 +247,14 @@ func prefetchKeys(dir string, p circuit.Params) *prefetch {
 // read that file, else a fresh read (after the prefetch of another file
 // has finished, so that two keys are never decoded at once).
 func (pf *prefetch) take(path string) (keyFile, error) {
-	if pf != nil {
-		<-pf.done
-		if pf.path == path {
-			return pf.kf, pf.err
-		}
+	if pf == nil {
+		return readKeyFile(path, nil)
 	}
-	return readKeyFile(path)
+	<-pf.done
+	if pf.path == path {
+		return pf.kf, pf.err
+	}
+	return readKeyFile(path, pf.d)
 }
 
 // use checks that kf holds keys for k's circuit and makes them k's.
@@ -241,8 +268,9 @@ func (k *Keys) use(kf keyFile) error {
 }
 
 // readKeyFile reads and checks the key file at path (format version 1 or
-// 2), without the circuit.
-func readKeyFile(path string) (keyFile, error) {
+// 2), without the circuit; d decodes the points (nil: the router's
+// choice).
+func readKeyFile(path string, d decompress.Decompressor) (keyFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return keyFile{}, fmt.Errorf("proofs: open keys: %w", err)
@@ -252,16 +280,17 @@ func readKeyFile(path string) (keyFile, error) {
 	if err != nil {
 		return keyFile{}, fmt.Errorf("proofs: keys: %w", err)
 	}
-	kf, err := decodeKeys(bufio.NewReaderSize(f, 1<<20), fi.Size())
+	kf, err := decodeKeys(bufio.NewReaderSize(f, 1<<20), fi.Size(), d)
 	if err != nil {
 		return keyFile{}, fmt.Errorf("%w: %s: %w", ErrKeyFile, path, err)
 	}
 	return kf, nil
 }
 
-// decodeKeys decodes a key file's content of size bytes. Its errors are
-// wrapped in ErrKeyFile by the caller.
-func decodeKeys(r io.Reader, size int64) (keyFile, error) {
+// decodeKeys decodes a key file's content of size bytes, the points with
+// d (nil: the router's choice). Its errors are wrapped in ErrKeyFile by
+// the caller.
+func decodeKeys(r io.Reader, size int64, d decompress.Decompressor) (keyFile, error) {
 	head := make([]byte, len(keysMagicV1)+8)
 	if _, err := io.ReadFull(r, head); err != nil {
 		return keyFile{}, errors.New("no key file header")
@@ -294,7 +323,7 @@ func decodeKeys(r io.Reader, size int64) (keyFile, error) {
 		return keyFile{}, fmt.Errorf("proving key: %w", err)
 	}
 	if kf.version == 2 {
-		if err := readPoints(r, pk, size); err != nil {
+		if err := readPoints(r, pk, size, d); err != nil {
 			return keyFile{}, err
 		}
 	}
@@ -311,12 +340,15 @@ func decodeKeys(r io.Reader, size int64) (keyFile, error) {
 	return kf, nil
 }
 
-// readPoints reads a version 2 file's five point slices into pk; the file
-// has size bytes, which bounds the counts it can hold.
-func readPoints(r io.Reader, pk *groth16bn254.ProvingKey, size int64) error {
-	d, err := decompress.ForSize(1 << 20)
-	if err != nil {
-		return err
+// readPoints reads a version 2 file's five point slices into pk with d
+// (nil: the router's choice); the file has size bytes, which bounds the
+// counts it can hold.
+func readPoints(r io.Reader, pk *groth16bn254.ProvingKey, size int64, d decompress.Decompressor) error {
+	var err error
+	if d == nil {
+		if d, err = decompress.ForSize(1 << 20); err != nil {
+			return err
+		}
 	}
 	for _, s := range []struct {
 		name string

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -127,4 +128,87 @@ func sameKeys(t *testing.T, what string, want, got *Keys) {
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Fatalf("%s: the verifying key differs", what)
 	}
+}
+
+// TestCircuitCache: Setup caches the compiled circuit per executable and
+// reads it back; a damaged cache, or one holding another circuit (which
+// names no key file), costs a compile, never new keys.
+func TestCircuitCache(t *testing.T) {
+	if executableID() == "" {
+		t.Skip("the test binary cannot read itself")
+	}
+	p := circuit.DefaultParams(1)
+	dir := t.TempDir()
+	k, err := Setup(context.Background(), dir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := filepath.Join(dir, circuitFileName(p, executableID()))
+	stale := filepath.Join(dir, circuitFileName(p, "0000000000000000"))
+	if err := os.WriteFile(stale, []byte("an older executable's circuit"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cache); err != nil {
+		t.Fatalf("no cached circuit after Setup: %v", err)
+	}
+	ccs, digest, cached, err := compileCached(dir, p)
+	if err != nil || !cached || digest != k.Digest() || ccs.GetNbConstraints() != k.NbConstraints() {
+		t.Fatalf("compileCached = cached %v, digest %s (want %s), %v", cached, digest, k.Digest(), err)
+	}
+
+	// A cached circuit for N = 2 under N = 1's name: its digest names no
+	// key file, so Setup compiles N = 1 and finds its keys.
+	other, _, err := Compile(circuit.DefaultParams(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAtomic(cache, func(w io.Writer) error { _, err := other.WriteTo(w); return err }); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Setup(context.Background(), dir, p)
+	if err != nil || !again.FromCache() || again.Digest() != k.Digest() {
+		t.Fatalf("Setup over another circuit's cache: from cache %v, digest %v, %v", again != nil && again.FromCache(), again != nil && again.Digest() == k.Digest(), err)
+	}
+	if _, digest, cached, err := compileCached(dir, p); err != nil || !cached || digest != k.Digest() {
+		t.Fatalf("compileCached after the distrusted cache: cached %v, right digest %v, %v; want it rewritten", cached, digest == k.Digest(), err)
+	}
+	w := fixtureWitness(t, 1)
+	proof, err := again.Prove(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.VerifyingKey().Verify(proof, PublicInputs{Entropy: w.Entropy, DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}); err != nil {
+		t.Errorf("Verify(proof under the cached circuit) = %v", err)
+	}
+
+	// Truncated: read fails, Compile runs, the cache is rewritten.
+	if err := os.Truncate(cache, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadKeys(dir, p); err != nil {
+		t.Fatalf("LoadKeys over a truncated cached circuit = %v", err)
+	}
+	if _, _, cached, err := compileCached(dir, p); err != nil || !cached {
+		t.Errorf("compileCached after a compile: cached %v, %v; want the rewritten cache", cached, err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("another executable's cached circuit is still there (%v)", err)
+	}
+}
+
+// fixtureWitness returns the first n samples of logos-storage-nim's
+// circuit input (as proofs_test's fixture).
+func fixtureWitness(t *testing.T, n int) *circuit.Witness {
+	t.Helper()
+	f, err := os.Open("../../../accel/poseidon2/testdata/logos-storage-circuit-input.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := circuit.ParseInputJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.CellData, w.MerklePaths = w.CellData[:n], w.MerklePaths[:n]
+	return w
 }
