@@ -13,14 +13,7 @@ import (
 // Add, FromGnark,
 // Normalize, and the conversions from and to gnark-crypto's words.
 func TestFieldFp(t *testing.T) {
-	if !Available() {
-		t.Skip("no AVX-512 IFMA on this machine")
-	}
-	p := fp.Modulus()
-	f, err := NewField(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, f := fpField(t)
 	rInv := new(big.Int).ModInverse(new(big.Int).Lsh(big.NewInt(1), 260), p)
 	rng := rand.New(rand.NewPCG(7, 8))
 	below := func(k int64) *big.Int {
@@ -108,14 +101,7 @@ func TestFieldFp(t *testing.T) {
 // small exponents, the square-root exponent (p+1)/4 and p-2 (inversion),
 // on unnormalized inputs too.
 func TestFieldExp(t *testing.T) {
-	if !Available() {
-		t.Skip("no AVX-512 IFMA on this machine")
-	}
-	p := fp.Modulus()
-	f, err := NewField(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, f := fpField(t)
 	r := new(big.Int).Lsh(big.NewInt(1), 260)
 	rInv := new(big.Int).ModInverse(r, p)
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -146,4 +132,19 @@ func TestFieldExp(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fpField returns BN254's base field modulus and its Field, skipping the
+// test where the CPU lacks AVX-512 IFMA.
+func fpField(t *testing.T) (*big.Int, *Field) {
+	t.Helper()
+	if !Available() {
+		t.Skip("no AVX-512 IFMA on this machine")
+	}
+	p := fp.Modulus()
+	f, err := NewField(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, f
 }

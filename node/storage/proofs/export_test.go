@@ -10,3 +10,7 @@ import (
 func (k *Keys) ProveAccel(w *circuit.Witness, opts ...accelprove.Option) (*Proof, error) {
 	return k.prove(w, opts...)
 }
+
+// FixtureWitness returns the first n samples of logos-storage-nim's
+// circuit input.
+var FixtureWitness = fixtureWitness

@@ -197,8 +197,8 @@ func TestCircuitCache(t *testing.T) {
 }
 
 // fixtureWitness returns the first n samples of logos-storage-nim's
-// circuit input (as proofs_test's fixture).
-func fixtureWitness(t *testing.T, n int) *circuit.Witness {
+// circuit input (the package's tests share it: FixtureWitness).
+func fixtureWitness(t testing.TB, n int) *circuit.Witness {
 	t.Helper()
 	f, err := os.Open("../../../accel/poseidon2/testdata/logos-storage-circuit-input.json")
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
 )
 
-const fixturePath = "../../../accel/poseidon2/testdata/logos-storage-circuit-input.json"
 
 // keyDir is shared by the tests of one run, so each N is set up once.
 // CAIRN_PROOFS_KEYDIR names a directory to keep them in across runs (for
@@ -41,20 +40,7 @@ func TestMain(m *testing.M) {
 }
 
 // fixture returns the first n samples of logos-storage-nim's circuit input.
-func fixture(t testing.TB, n int) *circuit.Witness {
-	t.Helper()
-	f, err := os.Open(fixturePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := circuit.ParseInputJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.CellData, w.MerklePaths = w.CellData[:n], w.MerklePaths[:n]
-	return w
-}
+func fixture(t testing.TB, n int) *circuit.Witness { return proofs.FixtureWitness(t, n) }
 
 func public(w *circuit.Witness) proofs.PublicInputs {
 	return proofs.PublicInputs{Entropy: w.Entropy, DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}
