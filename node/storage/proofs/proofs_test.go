@@ -17,7 +17,6 @@ import (
 	"github.com/cairn-node/cairn/node/storage/proofs/circuit"
 )
 
-
 // keyDir is shared by the tests of one run, so each N is set up once.
 // CAIRN_PROOFS_KEYDIR names a directory to keep them in across runs (for
 // example `cairn bench`'s, ~/.cache/cairn/bench-proof-keys, which saves
