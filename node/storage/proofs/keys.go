@@ -108,44 +108,38 @@ func KeyFileName(p circuit.Params, digest string) string {
 // 3.5 min for N = 100 on 2 cores, loading 0.3 s and 5.5 s (see the package
 // doc). ctx is checked between the steps only.
 func Setup(ctx context.Context, dir string, p circuit.Params) (*Keys, error) {
-	pre := prefetchKeys(dir, p, nil)
-	ccs, digest, cached, err := compileCached(dir, p)
-	if err != nil {
-		return nil, err
-	}
-	k := &Keys{params: p, digest: digest, ccs: ccs}
+	var k *Keys
 	path := ""
-	if dir != "" {
-		path = filepath.Join(dir, KeyFileName(p, digest))
-		kf, err := pre.take(path)
-		if err != nil && cached {
-			// The cached circuit names no usable key file: distrust it
-			// (compile and cache again) rather than generate keys for it.
-			if k.ccs, k.digest, err = compileAndCache(dir, p); err != nil {
-				return nil, err
-			}
-			path = filepath.Join(dir, KeyFileName(p, k.digest))
-			kf, err = readKeyFile(path, nil)
+	if dir == "" {
+		ccs, digest, err := Compile(p)
+		if err != nil {
+			return nil, err
 		}
-		if err == nil {
-			err = k.use(kf)
+		k = &Keys{params: p, digest: digest, ccs: ccs}
+	} else {
+		var version int
+		var err error
+		if k, version, err = openKeys(dir, p, nil); k == nil {
+			return nil, err
 		}
+		path = filepath.Join(dir, KeyFileName(p, k.digest))
 		if err == nil {
 			k.fromCache = true
-			if kf.version < 2 {
+			if version < 2 {
 				// Rewrite it in the current format, which loads faster;
 				// the keys stay good should that fail.
 				_ = k.save(dir, path)
 			}
 			return k, nil
-		} else if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, ErrKeyFile) {
+		}
+		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, ErrKeyFile) {
 			return nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("proofs: setup %v: %w", p, err)
 	}
-	pk, vk, err := groth16.Setup(ccs)
+	pk, vk, err := groth16.Setup(k.ccs)
 	if err != nil {
 		return nil, fmt.Errorf("proofs: groth16 setup %v: %w", p, err)
 	}
@@ -177,26 +171,43 @@ func LoadKeys(dir string, p circuit.Params) (*Keys, error) {
 // the router's choice, as LoadKeys), for benchmarks that compare the
 // decompress backends.
 func LoadKeysWith(dir string, p circuit.Params, d decompress.Decompressor) (*Keys, error) {
+	k, _, err := openKeys(dir, p, d)
+	if k == nil {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("proofs: keys for %v: %w", p, err)
+	}
+	k.fromCache = true
+	return k, nil
+}
+
+// openKeys returns the compiled circuit p (from dir's cache or compiled)
+// and, unless err says why not, its keys from dir's key file, read while
+// the circuit compiles or loads and decoded with d (nil: the router's
+// choice); version is the key file's format. A cached circuit that names
+// no usable key file is distrusted: p is compiled and cached again, and
+// the key file of that digest read. k is nil only where the circuit could
+// not be compiled; with a non-nil error and a non-nil k, k holds the
+// circuit and no keys.
+func openKeys(dir string, p circuit.Params, d decompress.Decompressor) (k *Keys, version int, err error) {
 	pre := prefetchKeys(dir, p, d)
 	ccs, digest, cached, err := compileCached(dir, p)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	k := &Keys{params: p, digest: digest, ccs: ccs, fromCache: true}
+	k = &Keys{params: p, digest: digest, ccs: ccs}
 	kf, err := pre.take(filepath.Join(dir, KeyFileName(p, digest)))
-	if err != nil && cached { // as in Setup
+	if err != nil && cached {
 		if k.ccs, k.digest, err = compileAndCache(dir, p); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		kf, err = readKeyFile(filepath.Join(dir, KeyFileName(p, k.digest)), d)
 	}
 	if err == nil {
 		err = k.use(kf)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("proofs: keys for %v: %w", p, err)
-	}
-	return k, nil
+	return k, kf.version, err
 }
 
 // keyFile is a key file's content, read without the circuit.

@@ -181,6 +181,26 @@ func TestCircuitCache(t *testing.T) {
 		t.Errorf("Verify(proof under the cached circuit) = %v", err)
 	}
 
+	// Another circuit's cache and no key file: the keys Setup generates
+	// must be those of N = 1's circuit.
+	if err := writeAtomic(cache, func(w io.Writer) error { _, err := other.WriteTo(w); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, KeyFileName(p, k.Digest()))); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := Setup(context.Background(), dir, p)
+	if err != nil || fresh.FromCache() || fresh.Digest() != k.Digest() {
+		t.Fatalf("Setup over another circuit's cache without keys: from cache %v, right digest %v, %v", fresh != nil && fresh.FromCache(), fresh != nil && fresh.Digest() == k.Digest(), err)
+	}
+	proof, err = fresh.Prove(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.VerifyingKey().Verify(proof, PublicInputs{Entropy: w.Entropy, DataSetRoot: w.DataSetRoot, SlotIndex: w.SlotIndex}); err != nil {
+		t.Errorf("Verify(proof under keys generated after a distrusted cache) = %v", err)
+	}
+
 	// Truncated: read fails, Compile runs, the cache is rewritten.
 	if err := os.Truncate(cache, 1000); err != nil {
 		t.Fatal(err)
