@@ -18,7 +18,7 @@
 // loads, and its 7 million compressed points (N = 100) decode in bulk
 // with accel/decompress (square roots in the IFMA lanes). `cairn bench
 // --filter storage-load-keys` (bench/results/vm-2026-11-26-load-keys.json)
-// loads N = 100 in 5.5 s with the simd backend and 25 s with gnark-crypto's
+// loads N = 100 in 5.5 s with the simd backend and 24 s with gnark-crypto's
 // decoder (go), from 33.5 s before (9.6 s of compiling, 23.4 s of
 // decoding); N = 5 in 0.30 s (go: 1.28 s). Key files of the first format,
 // whose proving key gnark decodes alone, still load, and Setup rewrites
