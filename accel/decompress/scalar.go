@@ -29,8 +29,8 @@ var (
 	}()
 )
 
-// header is what the first pass learns of a compressed point: its flag
-// and, unless it is at infinity, its x coordinate.
+// header is what the first pass learns of a compressed point's flag:
+// whether it is at infinity and, if not, which of the two roots y is.
 type header struct {
 	infinity, largest bool
 }

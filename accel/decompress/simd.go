@@ -11,10 +11,11 @@ import (
 
 	"github.com/cairn-node/cairn/accel"
 	"github.com/cairn-node/cairn/accel/internal/lanes"
+	"github.com/cairn-node/cairn/accel/internal/parallel"
 )
 
-// simdDecompressor is the simd backend: the square roots of eight points
-// at once in the lanes (AVX-512 IFMA), each result squared back and
+// simdDecompressor is the simd backend: the square roots of sixteen
+// points at once in the lanes (AVX-512 IFMA), each result squared back and
 // compared with gnark-crypto's arithmetic; a point whose check fails goes
 // through the scalar solver, which finds it invalid (or, should the lanes
 // ever err, decodes it right).
@@ -43,9 +44,9 @@ func newSIMD() (*simdDecompressor, error) {
 	d := &simdDecompressor{f: f}
 	var half fp.Element
 	half.SetUint64(2).Inverse(&half)
+	w3 := f.ToLanes((*[4]uint64)(&bG1), gnarkMul)
+	wh := f.ToLanes((*[4]uint64)(&half), gnarkMul)
 	for l := range lanes.Lanes {
-		w3 := f.ToLanes((*[4]uint64)(&bG1), gnarkMul)
-		wh := f.ToLanes((*[4]uint64)(&half), gnarkMul)
 		d.b3.Set(l, &w3)
 		d.half.Set(l, &wh)
 	}
@@ -79,28 +80,23 @@ func (d *simdDecompressor) G2(dst []bn254.G2Affine, src []byte) error {
 	})
 }
 
-// inParallel splits n points into one contiguous range per CPU and runs
-// do on each; it returns the error of the lowest range that failed, so
-// the first bad point is the one named.
+// inParallel splits n points into contiguous ranges, one per CPU (and at
+// least eight points each), runs do on them with parallel.For and returns
+// the error of the lowest range that failed, so that the first bad point
+// is the one named.
 func inParallel(n int, do func(lo, hi int) error) error {
-	parts := min(runtime.GOMAXPROCS(0), (n+lanes.Lanes-1)/lanes.Lanes)
-	if parts <= 1 {
-		return do(0, n)
-	}
-	step := (n + parts - 1) / parts
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for k := range parts {
-		lo, hi := k*step, min((k+1)*step, n)
-		wg.Go(func() { errs[k] = do(lo, hi) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
+	var mu sync.Mutex
+	firstLo, first := n, error(nil)
+	parallel.For(n, min(runtime.GOMAXPROCS(0), (n+lanes.Lanes-1)/lanes.Lanes), func(lo, hi int) {
+		if err := do(lo, hi); err != nil {
+			mu.Lock()
+			if lo < firstLo {
+				firstLo, first = lo, err
+			}
+			mu.Unlock()
 		}
-	}
-	return nil
+	})
+	return first
 }
 
 // batchVecs is how many vecs of eight lanes one batch fills: two, which
